@@ -1,0 +1,133 @@
+package io.sluice;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+
+import io.sluice.admin.AdminApi;
+import io.sluice.admin.AdminAuth;
+import io.sluice.audience.AudienceImporter;
+import io.sluice.audience.InboxImports;
+import io.sluice.campaign.CampaignStore;
+import io.sluice.db.Database;
+import io.sluice.db.SqlFiles;
+import io.sluice.dispatch.DeliveryGuarantee;
+import io.sluice.dispatch.DeliveryRecords;
+import io.sluice.dispatch.Dispatch;
+import io.sluice.dispatch.ProgressLog;
+import io.sluice.dispatch.RecipientStats;
+import io.sluice.dispatch.RecipientStore;
+import io.sluice.dispatch.SendControl;
+import io.sluice.mail.FailureClassifier;
+import io.sluice.mail.MailComposer;
+import io.sluice.mail.PooledMailSender;
+import io.sluice.mail.UnsubscribeTokens;
+import io.sluice.validation.ValidationCache;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the beans the YAML routes call, from the settings, and migrates the database. Built in Java because YAML
+ * beans are created before configuration classes run and could not reference the DataSource.
+ */
+public class SluiceConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SluiceConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings settings = new Settings(context);
+        Registry registry = context.getRegistry();
+
+        String mode = settings.get("sluice.delivery.mode").strip().toLowerCase(Locale.ROOT);
+        if (!Set.of("smtp", "outbox").contains(mode)) {
+            throw new IllegalStateException("sluice.delivery.mode must be smtp or outbox, got: " + mode);
+        }
+        DeliveryGuarantee guarantee = DeliveryGuarantee.of(settings.get("sluice.delivery.guarantee"));
+        // The idempotent consumer's options in recipient-send follow the guarantee.
+        context.getPropertiesComponent().addOverrideProperty("sluice.internal.record-before-send",
+                Boolean.toString(guarantee.recordBeforeSend()));
+        context.getPropertiesComponent().addOverrideProperty("sluice.internal.remove-record-on-failure",
+                Boolean.toString(!guarantee.recordBeforeSend()));
+
+        int threads = settings.getInt("sluice.dispatch.threads");
+        Database database = new Database(settings.get("sluice.db.url"), settings.get("sluice.db.username", ""),
+                settings.get("sluice.db.password", ""), threads + 6);
+        database.migrate();
+        LOG.info("Database {} migrated ({})", database.vendor(), redact(settings.get("sluice.db.url")));
+        SqlFiles sql = new SqlFiles(database.vendor());
+        String instanceId = settings.get("sluice.instance.id", "").isBlank()
+                ? UUID.randomUUID().toString().substring(0, 8) : settings.get("sluice.instance.id");
+
+        CampaignStore campaigns = new CampaignStore(database.dataSource(), sql, settings.get("sluice.mail.message-stream"));
+        int importBatch = settings.getInt("sluice.import.batch-size");
+        AudienceImporter audience = new AudienceImporter(database.dataSource(), sql, campaigns, importBatch);
+        ValidationCache validationCache = new ValidationCache(database.dataSource(), sql, importBatch);
+        SendControl sendControl = new SendControl(database.dataSource(), sql);
+        sendControl.ensureExists(settings.getInt("sluice.dispatch.initial-send-limit"));
+        RecipientStore recipients = new RecipientStore(database.dataSource(), sql, instanceId);
+        RecipientStats stats = new RecipientStats(database.dataSource(), sql);
+        DeliveryRecords deliveryRecords = new DeliveryRecords(database.dataSource(), sql);
+        ProgressLog progress = new ProgressLog(campaigns, stats, settings.get("sluice.dispatch.cron"),
+                settings.getInt("sluice.dispatch.max-per-second"));
+        Dispatch dispatch = new Dispatch(sendControl, recipients, deliveryRecords, progress,
+                settings.getList("sluice.dispatch.allowed-codes"), guarantee, settings.getDuration("sluice.dispatch.claim-lease"),
+                settings.getDuration("sluice.dispatch.retry-after"), settings.getInt("sluice.dispatch.max-attempts"));
+        if (database.vendor() == Database.Vendor.H2) {
+            // H2 is single-instance: whatever is still CLAIMED at start belongs to a process that is gone.
+            dispatch.recoverStaleClaims(Instant.now());
+        }
+
+        UnsubscribeTokens tokens = new UnsubscribeTokens(settings.get("sluice.unsubscribe.secret"));
+        MailComposer composer = new MailComposer(campaigns, tokens, settings.get("sluice.unsubscribe.base-url"),
+                settings.get("sluice.unsubscribe.mailto", ""), settings.get("sluice.mail.message-id-domain"));
+        PooledMailSender mailSender = new PooledMailSender(settings.get("sluice.smtp.host"), settings.getInt("sluice.smtp.port"),
+                settings.get("sluice.smtp.username", ""), settings.get("sluice.smtp.password", ""),
+                settings.getBoolean("sluice.smtp.starttls"), settings.getInt("sluice.smtp.timeout-ms"));
+        ExecutorService dispatchPool = context.getExecutorServiceManager().newFixedThreadPool(this, "dispatch", threads);
+
+        boolean demo = settings.getBoolean("sluice.demo.enabled");
+        AdminAuth adminAuth = new AdminAuth(settings.get("sluice.admin.token", ""), demo);
+        AdminApi adminApi = new AdminApi(campaigns, audience, validationCache, sendControl, stats, dispatch);
+
+        registry.bind("database", database);
+        registry.bind("dataSource", database.dataSource());
+        registry.bind("campaignStore", campaigns);
+        registry.bind("audienceImporter", audience);
+        registry.bind("validationCache", validationCache);
+        registry.bind("sendControl", sendControl);
+        registry.bind("recipientStore", recipients);
+        registry.bind("deliveryRecords", deliveryRecords);
+        registry.bind("dispatch", dispatch);
+        registry.bind("mailComposer", composer);
+        registry.bind("pooledMailSender", mailSender);
+        registry.bind("failureClassifier", new FailureClassifier());
+        registry.bind("dispatchPool", dispatchPool);
+        registry.bind("adminAuth", adminAuth);
+        registry.bind("adminApi", adminApi);
+        registry.bind("inboxImports", new InboxImports(audience, validationCache));
+        registry.bind("unsubscribeTokens", tokens);
+
+        if (demo) {
+            DemoSeed.seedIfEmpty(Path.of(settings.get("sluice.demo.samples-dir")), campaigns, audience, validationCache);
+        }
+        context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
+            @Override
+            public void onContextStopped(CamelContext stopped) {
+                mailSender.close();
+                database.close();
+            }
+        });
+    }
+
+    /** A JDBC URL without its password parameter, for the log. */
+    static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^;&]*", "$1***");
+    }
+}

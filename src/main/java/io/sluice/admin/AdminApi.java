@@ -1,0 +1,132 @@
+package io.sluice.admin;
+
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.sluice.audience.AudienceImporter;
+import io.sluice.audience.ImportException;
+import io.sluice.audience.ImportResult;
+import io.sluice.audience.Rejects;
+import io.sluice.campaign.Campaign;
+import io.sluice.campaign.CampaignStore;
+import io.sluice.dispatch.Dispatch;
+import io.sluice.dispatch.RecipientStats;
+import io.sluice.dispatch.SendControl;
+import io.sluice.dispatch.Tick;
+import io.sluice.validation.ValidationCache;
+
+/** What the admin API routes call: request checking and answers as maps the routes marshal to JSON. */
+public class AdminApi {
+
+    /** An API upload answers with its first rejects inline; the counts stay exact beyond that. */
+    private static final int REJECTS_IN_ANSWER = 1000;
+
+    private final CampaignStore campaigns;
+    private final AudienceImporter audience;
+    private final ValidationCache validationCache;
+    private final SendControl sendControl;
+    private final RecipientStats stats;
+    private final Dispatch dispatch;
+
+    public AdminApi(CampaignStore campaigns, AudienceImporter audience, ValidationCache validationCache,
+                    SendControl sendControl, RecipientStats stats, Dispatch dispatch) {
+        this.campaigns = campaigns;
+        this.audience = audience;
+        this.validationCache = validationCache;
+        this.sendControl = sendControl;
+        this.stats = stats;
+        this.dispatch = dispatch;
+    }
+
+    public Map<String, Object> status() {
+        SendControl.State control = sendControl.read();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("sendLimit", control.sendLimit());
+        status.put("halted", control.halted());
+        status.put("haltReason", control.haltReason());
+        Tick last = dispatch.lastTick();
+        status.put("lastTick", last == null ? null : last.toMap());
+        Map<Long, RecipientStats.Counts> counts = stats.byCampaign();
+        List<Map<String, Object>> list = campaigns.all().stream().map(c -> campaign(c, counts.get(c.id()))).toList();
+        status.put("campaigns", list);
+        return status;
+    }
+
+    private static Map<String, Object> campaign(Campaign c, RecipientStats.Counts counts) {
+        RecipientStats.Counts n = counts == null ? new RecipientStats.Counts() : counts;
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", c.id());
+        map.put("name", c.name());
+        map.put("state", c.state());
+        map.put("messageStream", c.messageStream());
+        map.put("total", n.total());
+        map.put("counts", n.byState());
+        map.put("skipped", n.skippedByCode());
+        map.put("waitingForValidation", n.waitingForValidation());
+        return map;
+    }
+
+    public Map<String, Object> importAudience(String campaignId, InputStream csv) {
+        long id = id(campaignId);
+        campaigns.require(id);
+        Rejects.Listed rejects = Rejects.listed(REJECTS_IN_ANSWER);
+        try {
+            return answer(audience.importCsv(id, csv, "upload to campaign " + id, rejects), rejects);
+        } catch (ImportException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    public Map<String, Object> importValidationResults(InputStream csv) {
+        Rejects.Listed rejects = Rejects.listed(REJECTS_IN_ANSWER);
+        try {
+            return answer(validationCache.importResults(csv, "validation results upload", "import", rejects), rejects);
+        } catch (ImportException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    public Map<String, Object> start(String campaignId) {
+        return campaigns.start(id(campaignId));
+    }
+
+    public Map<String, Object> pause(String campaignId) {
+        return campaigns.pause(id(campaignId));
+    }
+
+    /** The JSON error body every refused call answers with. */
+    public Map<String, Object> error(Throwable failure) {
+        return Map.of("error", failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
+    }
+
+    /** The HTTP status for a refused call: the ApiException's own, 400 for unreadable JSON, else 500. */
+    public int errorStatus(Throwable failure) {
+        if (failure instanceof ApiException api) {
+            return api.status();
+        }
+        if (failure instanceof com.fasterxml.jackson.core.JacksonException
+                || failure.getCause() instanceof com.fasterxml.jackson.core.JacksonException) {
+            return 400;
+        }
+        return 500;
+    }
+
+    private static Map<String, Object> answer(ImportResult result, Rejects.Listed rejects) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("rows", result.rows());
+        map.put("imported", result.imported());
+        map.put("rejected", result.rejected());
+        map.put("rejects", rejects.kept());
+        return map;
+    }
+
+    static long id(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException | NullPointerException e) {
+            throw ApiException.badRequest("campaign id must be a number, got: " + value);
+        }
+    }
+}

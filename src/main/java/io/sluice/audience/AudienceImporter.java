@@ -1,0 +1,167 @@
+package io.sluice.audience;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.campaign.Campaign;
+import io.sluice.campaign.CampaignStore;
+import io.sluice.db.SqlFiles;
+import io.sluice.validation.EmailSyntax;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+/**
+ * Imports an audience CSV into a campaign while streaming: one batch of rows in memory at a time, so a
+ * 7-million-row file imports in a small heap. The header names the columns; {@code email} is required and every
+ * other column becomes a merge field. Each data row is either imported or rejected with its line and reason.
+ */
+public class AudienceImporter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AudienceImporter.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JdbcTemplate jdbc;
+    private final NamedParameterJdbcTemplate named;
+    private final SqlFiles sql;
+    private final CampaignStore campaigns;
+    private final int batchSize;
+
+    public AudienceImporter(DataSource dataSource, SqlFiles sql, CampaignStore campaigns, int batchSize) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.named = new NamedParameterJdbcTemplate(jdbc);
+        this.sql = sql;
+        this.campaigns = campaigns;
+        this.batchSize = batchSize;
+    }
+
+    private record Row(long line, String email, String key, String fields) {
+    }
+
+    public ImportResult importCsv(long campaignId, InputStream csv, String source, Rejects rejects) {
+        Campaign campaign = campaigns.find(campaignId)
+                .orElseThrow(() -> new ImportException("no campaign " + campaignId + " to import " + source + " into"));
+        long rows = 0;
+        long imported = 0;
+        try (CsvRecords records = new CsvRecords(new InputStreamReader(csv, StandardCharsets.UTF_8))) {
+            CsvRecords.Record header = records.next();
+            if (header == null || header.broken()) {
+                throw new ImportException(source + " has no readable header row");
+            }
+            List<String> columns = header.fields().stream().map(c -> c.strip()).toList();
+            int emailColumn = indexOf(columns, "email");
+            if (emailColumn < 0) {
+                throw new ImportException(source + " has no 'email' column in its header " + columns);
+            }
+            List<Row> batch = new ArrayList<>(batchSize);
+            CsvRecords.Record record;
+            while ((record = records.next()) != null) {
+                rows++;
+                String problem = record.problem();
+                if (problem == null && record.fields().size() != columns.size()) {
+                    problem = "expected " + columns.size() + " fields, found " + record.fields().size();
+                }
+                String email = problem == null ? record.fields().get(emailColumn).strip() : null;
+                EmailSyntax.Result address = problem == null ? EmailSyntax.check(email) : null;
+                if (address != null && !address.valid()) {
+                    problem = "unparseable address: " + address.problem();
+                }
+                if (problem != null) {
+                    rejects.reject(record.line(), email, problem);
+                    continue;
+                }
+                batch.add(new Row(record.line(), address.normalized(), EmailSyntax.key(address.normalized()),
+                        mergeFields(columns, record.fields(), emailColumn)));
+                if (batch.size() == batchSize) {
+                    imported += flush(campaign.id(), batch, rejects);
+                    batch.clear();
+                }
+            }
+            imported += flush(campaign.id(), batch, rejects);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + source + " failed after " + rows + " rows", e);
+        }
+        ImportResult result = new ImportResult(source, rows, imported, rows - imported);
+        LOG.info("Audience import into campaign {} '{}': {}", campaign.id(), campaign.name(), result.summary());
+        return result;
+    }
+
+    /** Inserts a batch, rejecting addresses already in the campaign (or twice in the batch); returns how many went in. */
+    private int flush(long campaignId, List<Row> batch, Rejects rejects) {
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        Map<String, Long> firstLineOf = new HashMap<>();
+        Set<String> keys = new HashSet<>();
+        for (Row row : batch) {
+            keys.add(row.key());
+        }
+        Set<String> existing = new HashSet<>(named.queryForList(sql.get("recipient-existing-keys"),
+                new MapSqlParameterSource().addValue("campaignId", campaignId).addValue("keys", keys), String.class));
+        List<Row> fresh = new ArrayList<>(batch.size());
+        for (Row row : batch) {
+            if (existing.contains(row.key())) {
+                rejects.reject(row.line(), row.email(), "duplicate of an address already in the campaign");
+            } else if (firstLineOf.containsKey(row.key())) {
+                rejects.reject(row.line(), row.email(), "duplicate of line " + firstLineOf.get(row.key()));
+            } else {
+                firstLineOf.put(row.key(), row.line());
+                fresh.add(row);
+            }
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        jdbc.batchUpdate(sql.get("recipient-insert"), fresh, fresh.size(), (PreparedStatement ps, Row row) -> {
+            ps.setLong(1, campaignId);
+            ps.setString(2, row.email());
+            ps.setString(3, row.key());
+            ps.setString(4, row.fields());
+            ps.setTimestamp(5, now);
+            ps.setTimestamp(6, now);
+        });
+        return fresh.size();
+    }
+
+    private static String mergeFields(List<String> columns, List<String> values, int emailColumn) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            if (i != emailColumn) {
+                fields.put(columns.get(i), values.get(i));
+            }
+        }
+        try {
+            return JSON.writeValueAsString(fields);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int indexOf(List<String> columns, String name) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).toLowerCase(Locale.ROOT).equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+}

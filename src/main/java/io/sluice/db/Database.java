@@ -1,0 +1,88 @@
+package io.sluice.db;
+
+import java.util.Locale;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The one DataSource Sluice uses, and the schema migrations for the vendor its URL names.
+ * Dialect differences live in {@code db/migration/<vendor>} and {@code sql/<vendor>}, never in routes.
+ */
+public final class Database {
+
+    private final HikariDataSource dataSource;
+    private final Vendor vendor;
+
+    public enum Vendor {
+        H2("h2"), MYSQL("mysql"), POSTGRESQL("postgresql");
+
+        private final String folder;
+
+        Vendor(String folder) {
+            this.folder = folder;
+        }
+
+        public String folder() {
+            return folder;
+        }
+
+        public static Vendor ofUrl(String jdbcUrl) {
+            String url = jdbcUrl.toLowerCase(Locale.ROOT);
+            if (url.startsWith("jdbc:h2:")) {
+                return H2;
+            }
+            if (url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mariadb:")) {
+                return MYSQL;
+            }
+            if (url.startsWith("jdbc:postgresql:")) {
+                return POSTGRESQL;
+            }
+            throw new IllegalArgumentException("sluice.db.url must be an H2, MySQL/MariaDB or PostgreSQL JDBC URL, got: " + jdbcUrl);
+        }
+    }
+
+    public Database(String url, String username, String password, int poolSize) {
+        this.vendor = Vendor.ofUrl(url);
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("sluice-db");
+        config.setJdbcUrl(url);
+        config.setUsername(username);
+        config.setPassword(password);
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(Math.min(poolSize, 4));
+        if (vendor == Vendor.MYSQL) {
+            // READ COMMITTED avoids InnoDB gap locks between concurrent claims on neighbouring rows.
+            config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+            config.addDataSourceProperty("rewriteBatchedStatements", "true");
+        }
+        if (vendor == Vendor.POSTGRESQL) {
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        }
+        this.dataSource = new HikariDataSource(config);
+    }
+
+    /** Brings the schema up to date; safe to run on every start and from every instance. */
+    public void migrate() {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration/" + vendor.folder())
+                .load()
+                .migrate();
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Vendor vendor() {
+        return vendor;
+    }
+
+    public void close() {
+        dataSource.close();
+    }
+}

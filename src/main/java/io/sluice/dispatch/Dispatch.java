@@ -1,0 +1,151 @@
+package io.sluice.dispatch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.sluice.mail.FailureClassifier;
+import org.apache.camel.spi.IdempotentRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the dispatch routes call, step by step: open a tick (read the live send control, recover stale claims),
+ * claim, record each recipient's outcome, close the tick. It knows the store and the delivery records, not SMTP.
+ */
+public class Dispatch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatch.class);
+
+    private final SendControl sendControl;
+    private final RecipientStore recipients;
+    private final IdempotentRepository deliveryRecords;
+    private final ProgressLog progress;
+    private final Set<String> allowedCodes;
+    private final DeliveryGuarantee guarantee;
+    private final Duration claimLease;
+    private final Duration retryAfter;
+    private final int maxAttempts;
+    private final AtomicBoolean tickRunning = new AtomicBoolean();
+    private volatile Tick lastTick;
+
+    public Dispatch(SendControl sendControl, RecipientStore recipients, IdempotentRepository deliveryRecords,
+                    ProgressLog progress, Set<String> allowedCodes, DeliveryGuarantee guarantee, Duration claimLease,
+                    Duration retryAfter, int maxAttempts) {
+        this.sendControl = sendControl;
+        this.recipients = recipients;
+        this.deliveryRecords = deliveryRecords;
+        this.progress = progress;
+        this.allowedCodes = allowedCodes;
+        this.guarantee = guarantee;
+        this.claimLease = claimLease;
+        this.retryAfter = retryAfter;
+        this.maxAttempts = maxAttempts;
+    }
+
+    /** Opens a tick: the gate is closed when halted, when sendLimit is 0, or while the previous tick still runs. */
+    public Tick begin() {
+        if (!tickRunning.compareAndSet(false, true)) {
+            LOG.info("Dispatch tick skipped: the previous tick is still running");
+            return new Tick(0, "previous tick still running");
+        }
+        recoverStaleClaims(Instant.now().minus(claimLease));
+        SendControl.State control = sendControl.read();
+        Tick tick;
+        if (control.halted()) {
+            tick = new Tick(0, "halted: " + control.haltReason());
+        } else if (control.sendLimit() <= 0) {
+            tick = new Tick(0, "sendLimit is 0");
+        } else {
+            tick = new Tick(control.sendLimit(), null);
+        }
+        if (!tick.isOpen()) {
+            tickRunning.set(false);
+            lastTick = tick;
+            tick.finish();
+            LOG.info("Dispatch tick: nothing sent ({})", tick.closedBecause());
+        }
+        return tick;
+    }
+
+    public List<Recipient> claim(Tick tick) {
+        List<Recipient> claimed = recipients.claim(tick.getSendLimit());
+        tick.claimed(claimed.size());
+        return claimed;
+    }
+
+    /** Whether the cached code forbids mailing (the story mailed only valid and ok; catch-all was skipped). */
+    public boolean refuses(String code) {
+        return code == null || !allowedCodes.contains(code);
+    }
+
+    public void sent(Recipient r, String reply, Tick tick) {
+        recipients.markSent(r, reply);
+        tick.sent();
+    }
+
+    public void skipped(Recipient r, String code, Tick tick) {
+        recipients.markSkipped(r, code);
+        tick.skipped();
+    }
+
+    /** The cache entry vanished between claim and lookup: the recipient waits for validation again. */
+    public void unvalidated(Recipient r) {
+        recipients.release(r);
+    }
+
+    /** A permanent failure (SMTP 5xx, a broken template): FAILED with the reason, never retried. */
+    public void failed(Recipient r, Throwable failure, Tick tick) {
+        recipients.markFailed(r, FailureClassifier.describe(failure));
+        tick.failed();
+        LOG.warn("Recipient {} of campaign {} failed permanently: {}", r.id(), r.campaignId(), FailureClassifier.describe(failure));
+    }
+
+    /**
+     * A transient failure after the in-tick retries: the server refused or could not be reached, so nothing was
+     * delivered and the delivery record goes (else the idempotent consumer would skip the retry). The row returns to
+     * the pool, or is FAILED once it has used up its attempts.
+     */
+    public void returnToPool(Recipient r, Throwable failure, Tick tick) {
+        String reason = FailureClassifier.describe(failure);
+        deliveryRecords.remove(r.deliveryKey());
+        if (r.attempts() >= maxAttempts) {
+            recipients.markFailed(r, "gave up after " + r.attempts() + " attempts: " + reason);
+            tick.failed();
+        } else {
+            recipients.returnToPool(r, reason, retryAfter);
+            tick.retried();
+        }
+        LOG.warn("Recipient {} of campaign {}: transient failure ({}), attempt {} of {}", r.id(), r.campaignId(), reason,
+                r.attempts(), maxAttempts);
+    }
+
+    public void end(Tick tick) {
+        if (!tick.isOpen()) {
+            return;
+        }
+        tick.finish();
+        lastTick = tick;
+        tickRunning.set(false);
+        progress.log(tick);
+    }
+
+    public Tick lastTick() {
+        return lastTick;
+    }
+
+    public void recoverStaleClaims(Instant claimedBefore) {
+        Map<String, Integer> recovered = recipients.recoverStaleClaims(claimedBefore, guarantee, DeliveryRecords.PROCESSOR);
+        int unknown = recovered.get(RecipientStore.UNKNOWN);
+        int released = recovered.get(RecipientStore.PENDING);
+        if (unknown > 0) {
+            LOG.warn("{} recipients whose claim expired after their delivery record was written are now UNKNOWN: review them", unknown);
+        }
+        if (released > 0) {
+            LOG.info("{} recipients whose claim expired went back to PENDING", released);
+        }
+    }
+}

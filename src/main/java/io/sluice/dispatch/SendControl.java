@@ -1,0 +1,67 @@
+package io.sluice.dispatch;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import io.sluice.admin.ApiException;
+import io.sluice.db.SqlFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The story's live {@code sendLimit}: read from the database on every tick so a person (or the guard) can change it
+ * at any moment; 0 makes the tick a no-op. The halted flag with its reason stops everything until a person lifts it.
+ */
+public class SendControl {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SendControl.class);
+
+    /** What a tick reads. */
+    public record State(int sendLimit, boolean halted, String haltReason) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final SqlFiles sql;
+
+    public SendControl(DataSource dataSource, SqlFiles sql) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.sql = sql;
+    }
+
+    /** Creates the single control row on first start; an existing row (a person's setting) is never overwritten. */
+    public void ensureExists(int initialSendLimit) {
+        Integer rows = jdbc.queryForObject(sql.get("send-control-count"), Integer.class);
+        if (rows == null || rows == 0) {
+            jdbc.update(sql.get("send-control-insert"), initialSendLimit, Timestamp.from(Instant.now()));
+            LOG.info("Send control created with sendLimit {}", initialSendLimit);
+        }
+    }
+
+    public State read() {
+        return jdbc.queryForObject(sql.get("send-control-read"),
+                (rs, n) -> new State(rs.getInt("send_limit"), rs.getBoolean("halted"), rs.getString("halt_reason")));
+    }
+
+    /** PUT /api/send-limit: takes effect on the next tick. */
+    public Map<String, Object> updateSendLimit(Map<String, Object> json) {
+        Object value = json == null ? null : json.get("sendLimit");
+        if (!(value instanceof Integer || value instanceof Long)) {
+            throw ApiException.badRequest("sendLimit must be a whole number of messages per tick, e.g. {\"sendLimit\": 1000}");
+        }
+        long limit = ((Number) value).longValue();
+        if (limit < 0 || limit > 1_000_000) {
+            throw ApiException.badRequest("sendLimit must be between 0 and 1000000, got " + limit);
+        }
+        setSendLimit((int) limit);
+        LOG.info("sendLimit set to {} through the admin API", limit);
+        return Map.of("sendLimit", limit);
+    }
+
+    public void setSendLimit(int limit) {
+        jdbc.update(sql.get("send-control-set-limit"), limit, Timestamp.from(Instant.now()));
+    }
+}

@@ -1,0 +1,186 @@
+package io.sluice.mail;
+
+import java.util.Properties;
+import java.util.concurrent.LinkedBlockingDeque;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.MimeMessage;
+import org.apache.camel.component.mail.JavaMailSender;
+import org.apache.camel.component.mail.MailAuthenticator;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A JavaMailSender for camel-mail's {@code javaMailSender} option that keeps authenticated SMTP connections open
+ * and reuses them: camel-mail's default sender connects, sends one message and closes, every time. Each send
+ * borrows an idle connection (or opens one), and gives it back afterwards; a connection that failed in any way is
+ * closed and never reused, so the next send reconnects.
+ */
+public class PooledMailSender implements JavaMailSender, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PooledMailSender.class);
+
+    private final LinkedBlockingDeque<Transport> idle = new LinkedBlockingDeque<>();
+    private Properties properties = new Properties();
+    private Session session;
+    private String host;
+    private int port;
+    private String username;
+    private String password;
+    private String protocol = "smtp";
+    private MailAuthenticator authenticator;
+
+    public PooledMailSender(String host, int port, String username, String password, boolean startTls, int timeoutMillis) {
+        this.host = host;
+        this.port = port;
+        this.username = username == null || username.isBlank() ? null : username;
+        this.password = password;
+        properties.setProperty("mail.smtp.host", host);
+        properties.setProperty("mail.smtp.port", Integer.toString(port));
+        properties.setProperty("mail.smtp.auth", Boolean.toString(this.username != null));
+        properties.setProperty("mail.smtp.starttls.enable", Boolean.toString(startTls));
+        properties.setProperty("mail.smtp.starttls.required", Boolean.toString(startTls));
+        properties.setProperty("mail.smtp.connectiontimeout", Integer.toString(timeoutMillis));
+        properties.setProperty("mail.smtp.timeout", Integer.toString(timeoutMillis));
+        properties.setProperty("mail.smtp.writetimeout", Integer.toString(timeoutMillis));
+        // Saves a DNS lookup of our own host name on every new connection.
+        properties.setProperty("mail.smtp.localhost", "sluice.localdomain");
+    }
+
+    @Override
+    public void send(MimeMessage message) throws MessagingException {
+        Transport transport = idle.pollFirst();
+        if (transport == null) {
+            transport = connect();
+        }
+        try {
+            transport.sendMessage(message, message.getAllRecipients());
+        } catch (MessagingException | RuntimeException e) {
+            closeQuietly(transport);
+            throw e;
+        }
+        if (message instanceof SluiceMimeMessage sluice && transport instanceof SMTPTransport smtp) {
+            sluice.setServerReply(smtp.getLastServerResponse());
+        }
+        idle.offerFirst(transport);
+    }
+
+    private Transport connect() throws MessagingException {
+        Transport transport = getSession().getTransport(protocol);
+        transport.connect(host, port, username, password);
+        LOG.debug("Opened SMTP connection to {}:{}", host, port);
+        return transport;
+    }
+
+    /** How many connections are open and idle right now (for tests and metrics). */
+    public int idleConnections() {
+        return idle.size();
+    }
+
+    @Override
+    public void close() {
+        Transport transport;
+        while ((transport = idle.pollFirst()) != null) {
+            closeQuietly(transport);
+        }
+    }
+
+    private static void closeQuietly(Transport transport) {
+        try {
+            transport.close();
+        } catch (MessagingException | RuntimeException e) {
+            LOG.debug("Closing a failed SMTP connection: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized Session getSession() {
+        if (session == null) {
+            session = Session.getInstance(properties);
+        }
+        return session;
+    }
+
+    @Override
+    public synchronized void setSession(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public Properties getJavaMailProperties() {
+        return properties;
+    }
+
+    @Override
+    public void setJavaMailProperties(Properties javaMailProperties) {
+        this.properties = javaMailProperties;
+    }
+
+    @Override
+    public void addAdditionalJavaMailProperty(String key, String value) {
+        properties.setProperty(key, value);
+    }
+
+    @Override
+    public void setHost(String host) {
+        this.host = host;
+    }
+
+    @Override
+    public String getHost() {
+        return host;
+    }
+
+    @Override
+    public void setPort(int port) {
+        this.port = port;
+    }
+
+    @Override
+    public int getPort() {
+        return port;
+    }
+
+    @Override
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    @Override
+    public String getUsername() {
+        return username;
+    }
+
+    @Override
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    @Override
+    public String getPassword() {
+        return password;
+    }
+
+    @Override
+    public void setProtocol(String protocol) {
+        this.protocol = protocol;
+    }
+
+    @Override
+    public String getProtocol() {
+        return protocol;
+    }
+
+    @Override
+    public void setAuthenticator(MailAuthenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    public MailAuthenticator getAuthenticator() {
+        return authenticator;
+    }
+}

@@ -1,0 +1,1 @@
+UPDATE campaign SET state = ?, updated_at = ? WHERE id = ?

@@ -1,0 +1,1 @@
+DELETE FROM delivery_record WHERE processor_name = ? AND message_id = ?

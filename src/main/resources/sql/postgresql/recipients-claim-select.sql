@@ -1,0 +1,12 @@
+-- Ready = pending, in a running campaign, due again, and validated (a cache entry exists): an unvalidated address
+-- waits. SKIP LOCKED lets a second instance take the next rows instead of waiting on these (the claim
+-- transaction holds the row locks until the rows are marked CLAIMED).
+SELECT r.id, r.campaign_id, r.email, r.email_key, r.fields, r.attempts
+FROM recipient r
+WHERE r.state = 'PENDING'
+  AND r.campaign_id IN (SELECT c.id FROM campaign c WHERE c.state = 'RUNNING')
+  AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?)
+  AND EXISTS (SELECT 1 FROM email_validation_cache v WHERE v.email = r.email_key)
+ORDER BY r.id
+LIMIT ?
+FOR UPDATE OF r SKIP LOCKED

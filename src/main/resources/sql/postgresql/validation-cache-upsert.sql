@@ -1,0 +1,3 @@
+-- A newer verdict replaces an older one for the same address.
+INSERT INTO email_validation_cache (email, text_code, provider, checked_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (email) DO UPDATE SET text_code = EXCLUDED.text_code, provider = EXCLUDED.provider, checked_at = EXCLUDED.checked_at

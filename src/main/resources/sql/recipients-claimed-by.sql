@@ -1,0 +1,1 @@
+SELECT id FROM recipient WHERE state = 'CLAIMED' AND claimed_by = ?

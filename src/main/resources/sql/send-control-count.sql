@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM send_control WHERE id = 1
