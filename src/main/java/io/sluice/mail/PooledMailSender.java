@@ -37,7 +37,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
         this.host = host;
         this.port = port;
         this.username = username == null || username.isBlank() ? null : username;
-        this.password = password;
+        this.password = this.username == null ? null : password;
         properties.setProperty("mail.smtp.host", host);
         properties.setProperty("mail.smtp.port", Integer.toString(port));
         properties.setProperty("mail.smtp.auth", Boolean.toString(this.username != null));
