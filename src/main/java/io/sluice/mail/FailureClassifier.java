@@ -22,10 +22,10 @@ public final class FailureClassifier {
         if (caught == null) {
             caught = exchange.getException();
         }
-        return isTransient(caught);
+        return isTransientFailure(caught);
     }
 
-    public static boolean isTransient(Throwable failure) {
+    public static boolean isTransientFailure(Throwable failure) {
         Integer code = smtpCode(failure);
         if (code != null) {
             return code >= 400 && code < 500;
@@ -47,11 +47,9 @@ public final class FailureClassifier {
             return "unknown failure";
         }
         for (Throwable t = failure; t != null; t = next(t)) {
-            if (t instanceof SMTPAddressFailedException a) {
-                return oneLine(a.getReturnCode() + " " + a.getMessage());
-            }
-            if (t instanceof SMTPSendFailedException s) {
-                return oneLine(s.getReturnCode() + " " + s.getMessage());
+            if (t instanceof SMTPAddressFailedException || t instanceof SMTPSendFailedException) {
+                // The message is the server's reply line, code first: "550 5.1.1 No such user".
+                return oneLine(t.getMessage());
             }
         }
         Throwable root = failure;

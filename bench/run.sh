@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Sluice pipeline vs raw Jakarta Mail, to Postfix's smtp-sink on loopback. See bench/README.md.
+#   bench/run.sh                         # 3 measured runs of 8,000 messages, 15 threads
+#   bench/run.sh -Dbench.profile=true    # the same, plus a JFR profile of the measured phases, summarised
+# Any argument is passed to the benchmark JVM (-Dbench.n=..., -Dbench.runs=..., -Dbench.threads=..., -Dbench.warmup=...).
+# The JVM gets the Dockerfile's flags (-XX:MaxRAMPercentage=75, the Angus stream provider); JAVA_OPTS adds more
+# (e.g. JAVA_OPTS=-Xms1g, see README "Heap"). Bounded: the build by the Maven wrapper, the run by BENCH_TIMEOUT seconds (default 270).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=target/bench
+RUN_TIMEOUT=${BENCH_TIMEOUT:-270}
+mkdir -p "$OUT"
+
+SINK=$(command -v smtp-sink || true)
+[ -z "$SINK" ] && [ -x /usr/sbin/smtp-sink ] && SINK=/usr/sbin/smtp-sink
+if [ -z "$SINK" ]; then
+  echo "smtp-sink not found. It comes with Debian's postfix package (the daemon is never started):" >&2
+  echo "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix" >&2
+  exit 2
+fi
+
+echo "== build (test-compile) and classpath"
+./mvnw -q -B -DskipTests test-compile
+./mvnw -q -B dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=test >/dev/null
+# A private copy of the compiled classes: another build in this work tree (mvn clean, a test run) cannot pull them
+# away mid-run.
+rm -rf "$OUT/classes" "$OUT/test-classes"
+cp -r target/classes "$OUT/classes"
+cp -r target/test-classes "$OUT/test-classes"
+
+# A free loopback port for the sink: one nothing answers on; smtp-sink fails to bind if we lose a race, so retry.
+in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+SINK_PID=""
+cleanup() {
+  if [ -n "$SINK_PID" ] && kill -0 "$SINK_PID" 2>/dev/null; then
+    kill "$SINK_PID" 2>/dev/null || true
+    wait "$SINK_PID" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT INT TERM
+SINK_USER=()
+[ "$(id -u)" = 0 ] && SINK_USER=(-u nobody)
+for attempt in 1 2 3 4 5 6 7 8 9 10; do
+  PORT=$((20000 + RANDOM % 40000))
+  in_use "$PORT" && continue
+  # -c: running counters (sess, quit, mesg) on stdout; no -d/-D: nothing is written to disk; 256 = listen backlog.
+  timeout $((RUN_TIMEOUT + 20)) "$SINK" -c "${SINK_USER[@]}" "127.0.0.1:$PORT" 256 >"$OUT/smtp-sink.out" 2>&1 &
+  SINK_PID=$!
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    sleep 0.2
+    in_use "$PORT" && break
+  done
+  if kill -0 "$SINK_PID" 2>/dev/null && in_use "$PORT"; then
+    break
+  fi
+  cleanup
+  SINK_PID=""
+done
+if [ -z "$SINK_PID" ]; then
+  echo "could not start smtp-sink on a free loopback port" >&2
+  cat "$OUT/smtp-sink.out" >&2 || true
+  exit 2
+fi
+echo "== smtp-sink on 127.0.0.1:$PORT (pid $SINK_PID)"
+
+echo "== machine: $(nproc) cores, $(free -g 2>/dev/null | awk '/^Mem:/{print $2 " GiB"}'), $(java -version 2>&1 | head -1); JAVA_OPTS=${JAVA_OPTS:-}"
+set +e
+timeout "$RUN_TIMEOUT" java -XX:MaxRAMPercentage=75 ${JAVA_OPTS:-} \
+  -Djakarta.mail.util.StreamProvider=org.eclipse.angus.mail.util.MailStreamProvider \
+  -Dlog4j2.configurationFile=bench/log4j2-bench.xml -Dbench.log="$OUT/sluice.log" \
+  -Dbench.smtp.port="$PORT" -Dbench.dir="$OUT/run-$(date +%Y%m%d-%H%M%S)" \
+  "$@" \
+  -cp "$OUT/classes:$OUT/test-classes:$(cat "$OUT/classpath.txt")" io.sluice.bench.PipelineBenchmark \
+  | tee "$OUT/result.txt"
+STATUS=${PIPESTATUS[0]}
+set -e
+sleep 0.5
+echo "== smtp-sink counters at the end: $(tr '\r' '\n' <"$OUT/smtp-sink.out" | grep -a 'mesg=' | tail -1)"
+echo "== Sluice log: $OUT/sluice.log; figures: $OUT/result.txt"
+if [ "$STATUS" = 124 ]; then
+  echo "benchmark timed out after ${RUN_TIMEOUT}s" >&2
+fi
+exit "$STATUS"

@@ -1,0 +1,698 @@
+package io.sluice.bench;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.sql.DataSource;
+
+import io.sluice.Sluice;
+import io.sluice.audience.AudienceImporter;
+import io.sluice.audience.ImportResult;
+import io.sluice.audience.Rejects;
+import io.sluice.campaign.CampaignStore;
+import io.sluice.dispatch.Dispatch;
+import io.sluice.dispatch.Recipient;
+import io.sluice.dispatch.SendControl;
+import io.sluice.mail.MailComposer;
+import io.sluice.mail.PooledMailSender;
+import io.sluice.validation.ValidationCache;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.MimeMessage;
+import jdk.jfr.Recording;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.api.management.ManagedCamelContext;
+import org.apache.camel.api.management.mbean.ManagedProcessorMBean;
+import org.apache.camel.api.management.mbean.ManagedRouteMBean;
+import org.apache.camel.main.Main;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Benchmark (not a test: surefire ignores it): the whole Sluice pipeline (one dispatch tick of N recipients, through
+ * the YAML routes, H2, the idempotent consumer, MailComposer and the pooled SMTP sender) against raw Jakarta Mail
+ * sending the same N messages over the same number of threads, each thread reusing one connected Transport, to the
+ * same local SMTP sink, in the same JVM. Run it with bench/run.sh, which starts Postfix's smtp-sink.
+ *
+ * <p>System properties: bench.smtp.port (required), bench.smtp.host (127.0.0.1), bench.n (8000), bench.warmup
+ * (2000,8000,8000: the sizes of the first warm-up ticks; more ticks of bench.n follow until one has under
+ * bench.warmup.jit-ms (2000) of JIT compilation and a rate within 15 % of the previous one, or bench.warmup.max-ms
+ * (120000) have passed), bench.runs (3), bench.threads (15), bench.dir (a fresh temp dir), bench.profile (false: when true, a JFR
+ * recording of the whole run is written to bench.dir/bench.jfr and its measured phases are summarised).
+ */
+public final class PipelineBenchmark {
+
+    private static final String SUBJECT = "{{first_name}}, the spring issue is out";
+    private static final String TEXT = """
+            Hello {{first_name}},
+
+            The spring issue of our newsletter is out. This quarter: what changed in the product, three customer
+            stories, and the dates of the next community calls. Read it online at https://news.example.com/spring.
+
+            You get this email because you subscribed at example.com with {{email}}.
+            Unsubscribe: {{unsubscribe_url}}
+            """;
+    private static final String HTML = """
+            <!doctype html><html><body style="font-family:sans-serif">
+            <h1>Hello {{first_name}},</h1>
+            <p>The spring issue of our newsletter is out. This quarter: what changed in the product, three customer
+            stories, and the dates of the next community calls.</p>
+            <p><a href="https://news.example.com/spring">Read it online</a></p>
+            <hr><p style="font-size:small">You get this email because you subscribed at example.com with {{email}}.
+            <a href="{{unsubscribe_url}}">Unsubscribe</a></p>
+            </body></html>
+            """;
+
+    /** Processor ids of the dispatch routes whose time is reported (see routes/*.camel.yaml). */
+    private static final List<String> PROCESSORS = List.of(
+            "dispatch-tick-open", "recipients-claim", "dispatch-tick-split", "dispatch-tick-close",
+            "recipient-send-keep-recipient", "recipient-send-validation-lookup", "validation-cache-lookup-query",
+            "recipient-send-wait-unvalidated", "recipient-send-skip-code", "recipient-send-once",
+            "recipient-send-skip-duplicate", "recipient-send-throttle", "recipient-send-compose", "recipient-send-deliver",
+            "mail-deliver-smtp-no-internal-headers", "mail-deliver-smtp-send", "mail-deliver-smtp-reply",
+            "recipient-send-record-sent");
+
+    private static final long SETTLE_MILLIS = Long.getLong("bench.settle-ms", 1000);
+    /** A warm-up tick with less JIT compile time than this (ms, summed over compiler threads) counts as warm. */
+    private static final long WARM_JIT_MILLIS = Long.getLong("bench.warmup.jit-ms", 2000);
+    /** Warm-up ticks stop after this long even when not settled. */
+    private static final long WARM_MAX_MILLIS = Long.getLong("bench.warmup.max-ms", 120_000);
+
+    private final String smtpHost;
+    private final int smtpPort;
+    private final int n;
+    private final int[] warmup;
+    private final int runs;
+    private final int threads;
+    private final boolean profile;
+    private final Path dir;
+
+    private Main main;
+    private CamelContext context;
+    private CampaignStore campaigns;
+    private AudienceImporter audience;
+    private ValidationCache validation;
+    private SendControl sendControl;
+    private Dispatch dispatch;
+    private MailComposer composer;
+    private PooledMailSender pooledSender;
+    private JdbcTemplate jdbc;
+    private ProducerTemplate producer;
+    private int campaignSeq;
+    private long handedToSink;
+
+    private PipelineBenchmark() throws IOException {
+        smtpHost = System.getProperty("bench.smtp.host", "127.0.0.1");
+        String port = System.getProperty("bench.smtp.port");
+        if (port == null) {
+            throw new IllegalArgumentException("-Dbench.smtp.port=<port of a running smtp-sink> is required (use bench/run.sh)");
+        }
+        smtpPort = Integer.parseInt(port);
+        n = Integer.getInteger("bench.n", 8000);
+        warmup = Arrays.stream(System.getProperty("bench.warmup", "2000,8000,8000").split(","))
+                .map(String::strip).filter(w -> !w.isEmpty()).mapToInt(Integer::parseInt).toArray();
+        runs = Integer.getInteger("bench.runs", 3);
+        threads = Integer.getInteger("bench.threads", 15);
+        profile = Boolean.getBoolean("bench.profile");
+        String d = System.getProperty("bench.dir");
+        dir = d == null ? Files.createTempDirectory("sluice-bench") : Files.createDirectories(Path.of(d));
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("jakarta.mail.util.StreamProvider") == null) {
+            System.setProperty("jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
+        }
+        PipelineBenchmark bench = new PipelineBenchmark();
+        int exit;
+        try {
+            exit = bench.run();
+        } finally {
+            bench.stop();
+        }
+        System.exit(exit);
+    }
+
+    private int run() throws Exception {
+        say("Sluice pipeline vs raw Jakarta Mail: %d messages per measured run, %d runs, %d threads, sink %s:%d, %d cores, %s %s",
+                n, runs, threads, smtpHost, smtpPort, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        // One recording for the whole run, started before the warm-up: starting JFR disturbs the JIT for a while, which
+        // the warm-up absorbs; the summaries keep only the events inside the measured phases.
+        Recording recording = profile ? new Recording(jdk.jfr.Configuration.getConfiguration("profile")) : null;
+        if (recording != null) {
+            recording.start();
+        }
+        long t0 = System.nanoTime();
+        startSluice();
+        say("Sluice started in %d ms (work dir %s)", ms(System.nanoTime() - t0), dir);
+
+        // Warm-up: the whole pipeline and the raw path once each, so the JIT has compiled both before measuring.
+        // On 2 busy cores the JIT compiler threads get a small share of the CPU next to 15 senders, so the pipeline
+        // needs 30-60 s of sending before its rate levels off (see bench/README.md). Warm-up ticks go on until one
+        // tick saw little compilation and a rate close to the previous one, within a time cap.
+        long warmStart = System.nanoTime();
+        double previousRate = 0;
+        for (int i = 0; ; i++) {
+            int size = i < warmup.length ? warmup[i] : n;
+            long warmCampaign = prepareCampaign(size);
+            PipelineRun warm = pipelineTick(warmCampaign, size);
+            RawRun warmRaw = raw(loadRecipients(warmCampaign), true);
+            say("warm-up %d: pipeline %d msgs in %d ms = %.0f msg/s | raw compose+send %d msgs in %d ms = %.0f msg/s",
+                    i + 1, size, ms(warm.nanos), warm.rate(), size, ms(warmRaw.nanos), warmRaw.rate());
+            say("       pipeline: %s; SENT per second %s | raw: %s", warm.cpu.jvmActivity(), warm.timeline, warmRaw.cpu.jvmActivity());
+            boolean settled = size == n && warm.cpu.jitMillis() < WARM_JIT_MILLIS
+                    && Math.abs(warm.rate() - previousRate) < 0.15 * warm.rate();
+            previousRate = size == n ? warm.rate() : 0;
+            if (i + 1 >= warmup.length && settled) {
+                break;
+            }
+            if (i + 1 >= warmup.length && ms(System.nanoTime() - warmStart) > WARM_MAX_MILLIS) {
+                say("warm-up stopped after %d s without settling: figures below may still include JIT warm-up",
+                        ms(System.nanoTime() - warmStart) / 1000);
+                break;
+            }
+        }
+
+        List<PipelineRun> pipelineRuns = new ArrayList<>();
+        List<RawRun> rawRuns = new ArrayList<>();
+        List<RawRun> sendOnlyRuns = new ArrayList<>();
+        Map<String, long[]> processorTotals = new LinkedHashMap<>();
+        List<Instant[]> pipelineWindows = new ArrayList<>();
+        List<Instant[]> rawWindows = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            long campaign = prepareCampaign(n);
+            Map<String, long[]> before = processorStatistics();
+            PipelineRun p = pipelineTick(campaign, n);
+            pipelineWindows.add(new Instant[] {p.from, p.to});
+            pipelineRuns.add(p);
+            Map<String, long[]> after = processorStatistics();
+            after.forEach((id, v) -> {
+                long[] b = before.getOrDefault(id, new long[2]);
+                long[] t = processorTotals.computeIfAbsent(id, k -> new long[2]);
+                t[0] += v[0] - b[0];
+                t[1] += v[1] - b[1];
+            });
+            // The same recipients (same ids, so the same Message-IDs' shape and unsubscribe tokens) for the raw side.
+            Recipient[] recipients = loadRecipients(campaign);
+            RawRun r = raw(recipients, true);
+            rawWindows.add(new Instant[] {r.from, r.to});
+            rawRuns.add(r);
+            RawRun s = raw(recipients, false);
+            sendOnlyRuns.add(s);
+            say("run %d: pipeline %d msgs in %d ms = %.0f msg/s (claim %d ms) | raw compose+send %.0f msg/s | raw send-only %.0f msg/s",
+                    run, n, ms(p.nanos), p.rate(), ms(p.claimNanos), r.rate(), s.rate());
+            say("       JVM CPU per message: pipeline %.0f us, raw compose+send %.0f us, raw send-only %.0f us;"
+                            + " machine busy: pipeline %.0f %%, raw %.0f %%, send-only %.0f %%",
+                    p.cpu.jvmMicrosPer(n), r.cpu.jvmMicrosPer(n), s.cpu.jvmMicrosPer(n),
+                    p.cpu.machineBusyPercent(), r.cpu.machineBusyPercent(), s.cpu.machineBusyPercent());
+            say("       pipeline: %s; SENT per second %s | raw: %s", p.cpu.jvmActivity(), p.timeline, r.cpu.jvmActivity());
+        }
+
+        if (Boolean.getBoolean("bench.claim-probe")) {
+            claimProbe();
+        }
+
+        double pipelineRate = median(pipelineRuns.stream().mapToDouble(PipelineRun::rate).toArray());
+        double rawRate = median(rawRuns.stream().mapToDouble(RawRun::rate).toArray());
+        double sendOnlyRate = median(sendOnlyRuns.stream().mapToDouble(RawRun::rate).toArray());
+        double tickMillis = median(pipelineRuns.stream().mapToDouble(p -> p.nanos / 1e6).toArray());
+        double ratio = pipelineRate / rawRate;
+
+        say("");
+        say("Time inside the pipeline per processor, summed over the %d measured runs (%d exchanges each; wall time on %d threads):",
+                runs, n, threads);
+        say("  %-40s %10s %12s %10s", "processor id", "exchanges", "total ms", "mean ms");
+        processorTotals.forEach((id, v) -> say("  %-40s %10d %12d %10.3f", id, v[0], v[1], v[0] == 0 ? 0.0 : (double) v[1] / v[0]));
+        if (recording != null) {
+            recording.stop();
+            Path file = dir.resolve("bench.jfr");
+            recording.dump(file);
+            recording.close();
+            say("");
+            say("JFR %s, pipeline (the measured ticks only):", file);
+            JfrHotMethods.print(List.of(file), 30, pipelineWindows);
+            say("");
+            say("JFR %s, raw compose+send (the measured runs only):", file);
+            JfrHotMethods.print(List.of(file), 15, rawWindows);
+        }
+
+        say("");
+        say("RESULT pipeline (Sluice tick)   : %8.0f msg/s  (median of %d runs: %s)", pipelineRate, runs,
+                list(pipelineRuns.stream().mapToDouble(PipelineRun::rate).toArray()));
+        say("RESULT raw Jakarta Mail         : %8.0f msg/s  (compose+send, median of %d runs: %s)", rawRate, runs,
+                list(rawRuns.stream().mapToDouble(RawRun::rate).toArray()));
+        say("RESULT raw send-only (info)     : %8.0f msg/s  (pre-composed messages, median: %s)", sendOnlyRate,
+                list(sendOnlyRuns.stream().mapToDouble(RawRun::rate).toArray()));
+        say("RESULT ratio pipeline/raw       : %8.1f %%   (goal >= 70 %%: %s)", ratio * 100, ratio >= 0.70 ? "MET" : "MISSED");
+        say("RESULT %d-send tick duration  : %8.0f ms   (median; goal < 5000 ms: %s; runs: %s)", n, tickMillis,
+                tickMillis < 5000 ? "MET" : "MISSED",
+                list(pipelineRuns.stream().mapToDouble(p -> p.nanos / 1e6).toArray()));
+        say("RESULT JVM CPU per message      : pipeline %.0f us, raw compose+send %.0f us, raw send-only %.0f us (medians)",
+                median(pipelineRuns.stream().mapToDouble(p -> p.cpu.jvmMicrosPer(n)).toArray()),
+                median(rawRuns.stream().mapToDouble(r -> r.cpu.jvmMicrosPer(n)).toArray()),
+                median(sendOnlyRuns.stream().mapToDouble(r -> r.cpu.jvmMicrosPer(n)).toArray()));
+        say("RESULT messages handed to the sink by this run: %d", handedToSink);
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- pipeline side
+
+    private void startSluice() throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("sluice.db.url", "jdbc:h2:file:" + dir.resolve("db/bench").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE");
+        settings.put("sluice.delivery.mode", "smtp");
+        settings.put("sluice.smtp.host", smtpHost);
+        settings.put("sluice.smtp.port", Integer.toString(smtpPort));
+        settings.put("sluice.http.host", "127.0.0.1");
+        settings.put("sluice.http.port", Integer.toString(freePort()));
+        settings.put("sluice.admin.token", "bench-token");
+        settings.put("sluice.demo.enabled", "false");
+        settings.put("sluice.dispatch.max-per-second", "100000");
+        settings.put("sluice.dispatch.threads", Integer.toString(threads));
+        settings.put("sluice.dispatch.cron", "0 0 0 1 1 ? 2099");
+        settings.put("sluice.dispatch.first-tick-delay-ms", "3600000");
+        settings.put("sluice.outbox.dir", dir.resolve("outbox").toString());
+        settings.put("sluice.inbox.dir", dir.resolve("inbox").toString());
+        settings.put("sluice.unsubscribe.base-url", "https://news.example.com");
+        main = Sluice.create();
+        settings.forEach(main::addOverrideProperty);
+        main.start();
+        context = main.getCamelContext();
+        campaigns = bean("campaignStore", CampaignStore.class);
+        audience = bean("audienceImporter", AudienceImporter.class);
+        validation = bean("validationCache", ValidationCache.class);
+        sendControl = bean("sendControl", SendControl.class);
+        dispatch = bean("dispatch", Dispatch.class);
+        composer = bean("mailComposer", MailComposer.class);
+        pooledSender = bean("pooledMailSender", PooledMailSender.class);
+        jdbc = new JdbcTemplate(bean("dataSource", DataSource.class));
+        producer = context.createProducerTemplate();
+    }
+
+    private <T> T bean(String name, Class<T> type) {
+        T bean = context.getRegistry().lookupByNameAndType(name, type);
+        if (bean == null) {
+            throw new IllegalStateException("no bean " + name + " of type " + type.getName() + " in the registry");
+        }
+        return bean;
+    }
+
+    /** A new RUNNING campaign with {@code count} validated recipients; earlier campaigns are paused. */
+    private long prepareCampaign(int count) {
+        for (var c : campaigns.all()) {
+            if ("RUNNING".equals(c.state())) {
+                campaigns.pause(c.id());
+            }
+        }
+        int seq = ++campaignSeq;
+        long id = campaigns.insert("bench " + seq, "News <news@example.com>", SUBJECT, TEXT, HTML, "broadcast");
+        StringBuilder csv = new StringBuilder("email,first_name\n");
+        StringBuilder results = new StringBuilder("email,code\n");
+        for (int i = 0; i < count; i++) {
+            String email = String.format(Locale.ROOT, "reader%d.%06d@example.com", seq, i);
+            csv.append(email).append(",Reader").append(i).append('\n');
+            results.append(email).append(",valid\n");
+        }
+        ImportResult v = validation.importResults(bytes(results), "bench-validation-" + seq + ".csv", "bench", Rejects.listed(5));
+        ImportResult a = audience.importCsv(id, bytes(csv), "bench-audience-" + seq + ".csv", Rejects.listed(5));
+        if (v.imported() != count || a.imported() != count) {
+            throw new IllegalStateException("import failed: " + v.summary() + " / " + a.summary());
+        }
+        campaigns.start(id);
+        sendControl.setSendLimit(count);
+        return id;
+    }
+
+    private record PipelineRun(long nanos, long claimNanos, int count, Cpu cpu, String timeline, Instant from, Instant to) {
+        double rate() {
+            return count / (nanos / 1e9);
+        }
+    }
+
+    /** CPU used during a phase: by this JVM (all threads) and by the whole machine (JVM, sink, everything). */
+    record Cpu(long jvmNanos, long machineBusyTicks, long machineTotalTicks, long gcCount, long gcMillis, long jitMillis) {
+        static Cpu now() {
+            long gcCount = 0;
+            long gcMillis = 0;
+            for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                gcCount += Math.max(0, gc.getCollectionCount());
+                gcMillis += Math.max(0, gc.getCollectionTime());
+            }
+            var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+            long jitMillis = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+            long jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime();
+            long busy = 0;
+            long all = 0;
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                for (int i = 1; i < f.length && i <= 8; i++) {
+                    long v = Long.parseLong(f[i]);
+                    all += v;
+                    if (i != 4 && i != 5) {
+                        busy += v;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // not Linux: machine figures stay 0
+            }
+            return new Cpu(jvm, busy, all, gcCount, gcMillis, jitMillis);
+        }
+
+        Cpu since(Cpu before) {
+            return new Cpu(jvmNanos - before.jvmNanos, machineBusyTicks - before.machineBusyTicks,
+                    machineTotalTicks - before.machineTotalTicks, gcCount - before.gcCount, gcMillis - before.gcMillis,
+                    jitMillis - before.jitMillis);
+        }
+
+        /** GC and JIT activity during the phase. */
+        String jvmActivity() {
+            return String.format(Locale.ROOT, "GC %d collections %d ms, JIT %d ms", gcCount, gcMillis, jitMillis);
+        }
+
+        /** JVM CPU microseconds per message. */
+        double jvmMicrosPer(int messages) {
+            return jvmNanos / 1e3 / messages;
+        }
+
+        /** Share of all cores busy, 0-100. */
+        double machineBusyPercent() {
+            return machineTotalTicks == 0 ? 0 : 100.0 * machineBusyTicks / machineTotalTicks;
+        }
+    }
+
+    /**
+     * Before every timed phase: a short pause, so H2's background writes of the import just before are not billed to
+     * the tick. No System.gc(): a full GC lets G1 shrink the heap, which would make the next phase collect more often.
+     */
+    private static void settle() throws InterruptedException {
+        Thread.sleep(SETTLE_MILLIS);
+    }
+
+    private PipelineRun pipelineTick(long campaignId, int count) throws InterruptedException {
+        settle();
+        Timeline timeline = new Timeline(managed());
+        Cpu cpuBefore = Cpu.now();
+        Instant from = Instant.now();
+        long start = System.nanoTime();
+        try {
+            producer.sendBody("direct:dispatch-tick", null);
+        } finally {
+            timeline.stop();
+        }
+        long nanos = System.nanoTime() - start;
+        Instant to = Instant.now();
+        Cpu cpu = Cpu.now().since(cpuBefore);
+        Map<String, Object> tick = dispatch.lastTick().toMap();
+        Map<String, Long> states = new LinkedHashMap<>();
+        jdbc.query("SELECT state, COUNT(*) AS n FROM recipient WHERE campaign_id = ? GROUP BY state",
+                rs -> {
+                    states.put(rs.getString("state"), rs.getLong("n"));
+                }, campaignId);
+        if (!Long.valueOf(count).equals(states.get("SENT")) || states.size() != 1
+                || !Integer.valueOf(count).equals(tick.get("sent"))) {
+            List<String> errors = jdbc.queryForList("SELECT DISTINCT last_error FROM recipient WHERE campaign_id = ? "
+                    + "AND last_error IS NOT NULL LIMIT 5", String.class, campaignId);
+            throw new IllegalStateException("tick of campaign " + campaignId + " did not send all " + count
+                    + " recipients: states " + states + ", tick " + tick + ", errors " + errors);
+        }
+        handedToSink += count;
+        return new PipelineRun(nanos, claimNanos(), count, cpu, timeline.toString(), from, to);
+    }
+
+    /** Messages recorded SENT in each second of a tick (from the record-sent step's JMX counter), to spot stalls. */
+    private static final class Timeline {
+        private final Thread thread;
+        private final List<Long> perSecond = new ArrayList<>();
+        private volatile boolean running = true;
+
+        Timeline(ManagedCamelContext managed) {
+            ManagedProcessorMBean sent = managed == null ? null : managed.getManagedProcessor("recipient-send-record-sent");
+            thread = new Thread(() -> {
+                if (sent == null) {
+                    return;
+                }
+                long last = sent.getExchangesCompleted();
+                while (running) {
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    long now = sent.getExchangesCompleted();
+                    synchronized (perSecond) {
+                        perSecond.add(now - last);
+                    }
+                    last = now;
+                }
+            }, "bench-timeline");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() {
+            running = false;
+            thread.interrupt();
+        }
+
+        @Override
+        public String toString() {
+            synchronized (perSecond) {
+                return perSecond.toString();
+            }
+        }
+    }
+
+    /**
+     * Times the three statements of RecipientStore.claim (same SQL files, one transaction) on fresh campaigns of n
+     * recipients, to show which part of the serial claim at the start of every tick costs what.
+     */
+    private void claimProbe() throws Exception {
+        DataSource ds = bean("dataSource", DataSource.class);
+        var sql = new io.sluice.db.SqlFiles(bean("database", io.sluice.db.Database.class).vendor());
+        var tx = new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.datasource.DataSourceTransactionManager(ds));
+        for (int probe = 1; probe <= 3; probe++) {
+            prepareCampaign(n);
+            settle();
+            String token = "probe/" + probe;
+            java.sql.Timestamp now = java.sql.Timestamp.from(Instant.now());
+            long[] t = new long[4];
+            int[] sizes = new int[2];
+            tx.executeWithoutResult(status -> {
+                t[0] = System.nanoTime();
+                List<Long> ids = jdbc.query(sql.get("recipients-claim-select"), (rs, i) -> rs.getLong("id"), now, n);
+                t[1] = System.nanoTime();
+                jdbc.batchUpdate(sql.get("recipients-claim-update"), ids, ids.size(), (ps, id) -> {
+                    ps.setString(1, token);
+                    ps.setTimestamp(2, now);
+                    ps.setTimestamp(3, now);
+                    ps.setLong(4, id);
+                });
+                t[2] = System.nanoTime();
+                sizes[0] = ids.size();
+                sizes[1] = jdbc.queryForList(sql.get("recipients-claimed-by"), Long.class, token).size();
+                t[3] = System.nanoTime();
+            });
+            long commit = System.nanoTime();
+            say("claim probe %d: %d rows: select %d ms, batch update %d ms, read back %d rows %d ms, commit %d ms",
+                    probe, sizes[0], ms(t[1] - t[0]), ms(t[2] - t[1]), sizes[1], ms(t[3] - t[2]), ms(commit - t[3]));
+            jdbc.update("UPDATE recipient SET state = 'SENT', claimed_by = NULL WHERE claimed_by = ?", token);
+        }
+    }
+
+    private Recipient[] loadRecipients(long campaignId) {
+        return jdbc.query("SELECT id, campaign_id, email, email_key, fields, attempts FROM recipient WHERE campaign_id = ? ORDER BY id",
+                (rs, i) -> new Recipient(rs.getLong("id"), rs.getLong("campaign_id"), rs.getString("email"),
+                        rs.getString("email_key"), rs.getString("fields"), rs.getInt("attempts")), campaignId)
+                .toArray(new Recipient[0]);
+    }
+
+    // ---------------------------------------------------------------- raw side
+
+    private record RawRun(long nanos, int count, Cpu cpu, Instant from, Instant to) {
+        double rate() {
+            return count / (nanos / 1e9);
+        }
+    }
+
+    /**
+     * Sends one message per recipient over {@code threads} threads, each with its own connected Transport (connected
+     * before the clock starts, as the pipeline's pooled connections are after the warm-up). When {@code compose} is
+     * true each message is built with Sluice's MailComposer inside the timed loop (what the pipeline does per
+     * message); when false they are composed before the clock starts (send cost only).
+     */
+    private RawRun raw(Recipient[] recipients, boolean compose) throws Exception {
+        Properties props = new Properties();
+        props.putAll(pooledSender.getJavaMailProperties());
+        Session session = Session.getInstance(props);
+        MimeMessage[] prepared = null;
+        if (!compose) {
+            prepared = new MimeMessage[recipients.length];
+            for (int i = 0; i < recipients.length; i++) {
+                prepared[i] = composer.compose(recipients[i]);
+            }
+        }
+        MimeMessage[] messages = prepared;
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger sent = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch connected = new CountDownLatch(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(threads);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread worker = new Thread(() -> {
+                Transport transport = null;
+                try {
+                    transport = session.getTransport("smtp");
+                    transport.connect(smtpHost, smtpPort, null, null);
+                    connected.countDown();
+                    go.await();
+                    int i;
+                    while ((i = next.getAndIncrement()) < recipients.length && failure.get() == null) {
+                        MimeMessage message = compose ? composer.compose(recipients[i]) : messages[i];
+                        transport.sendMessage(message, message.getAllRecipients());
+                        sent.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                    connected.countDown();
+                } finally {
+                    done.countDown();
+                    if (transport != null) {
+                        try {
+                            transport.close();
+                        } catch (Exception ignored) {
+                            // the sink may already be gone
+                        }
+                    }
+                }
+            }, "raw-" + t);
+            worker.start();
+            workers.add(worker);
+        }
+        connected.await();
+        settle();
+        Cpu cpuBefore = Cpu.now();
+        Instant from = Instant.now();
+        long start = System.nanoTime();
+        go.countDown();
+        if (!done.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("raw send did not finish in 120 s");
+        }
+        long nanos = System.nanoTime() - start;
+        Instant to = Instant.now();
+        Cpu cpu = Cpu.now().since(cpuBefore);
+        for (Thread w : workers) {
+            w.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("raw send failed", failure.get());
+        }
+        if (sent.get() != recipients.length) {
+            throw new IllegalStateException("raw send sent " + sent.get() + " of " + recipients.length);
+        }
+        handedToSink += sent.get();
+        return new RawRun(nanos, recipients.length, cpu, from, to);
+    }
+
+    // ---------------------------------------------------------------- statistics, profiling
+
+    private ManagedCamelContext managed() {
+        return context.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class);
+    }
+
+    private long claimNanos() {
+        ManagedCamelContext m = managed();
+        ManagedProcessorMBean p = m == null ? null : m.getManagedProcessor("recipients-claim");
+        return p == null ? 0 : p.getLastProcessingTime() * 1_000_000L;
+    }
+
+    /** Exchanges and total processing time (ms) of each reported processor and route, as counted so far. */
+    private Map<String, long[]> processorStatistics() {
+        Map<String, long[]> stats = new LinkedHashMap<>();
+        ManagedCamelContext m = managed();
+        if (m == null) {
+            return stats;
+        }
+        for (String id : PROCESSORS) {
+            ManagedProcessorMBean p = m.getManagedProcessor(id);
+            if (p != null) {
+                stats.put(id, new long[] {p.getExchangesCompleted() + p.getExchangesFailed(), p.getTotalProcessingTime()});
+            }
+        }
+        for (String route : List.of("recipient-send", "validation-cache-lookup", "mail-deliver-smtp")) {
+            ManagedRouteMBean r = m.getManagedRoute(route);
+            if (r != null) {
+                stats.put("route " + route, new long[] {r.getExchangesCompleted() + r.getExchangesFailed(), r.getTotalProcessingTime()});
+            }
+        }
+        return stats;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void stop() {
+        if (main != null) {
+            try {
+                main.stop();
+            } catch (Exception e) {
+                System.err.println("Sluice did not stop cleanly: " + e);
+            }
+        }
+    }
+
+    private static ByteArrayInputStream bytes(CharSequence text) {
+        return new ByteArrayInputStream(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static String list(double[] values) {
+        StringBuilder out = new StringBuilder();
+        for (double v : values) {
+            out.append(out.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", v));
+        }
+        return out.toString();
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    static void say(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
