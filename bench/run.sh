@@ -61,14 +61,32 @@ if [ -z "$SINK_PID" ]; then
   cat "$OUT/smtp-sink.out" >&2 || true
   exit 2
 fi
-echo "== smtp-sink on 127.0.0.1:$PORT (pid $SINK_PID)"
+# The sink itself (child of timeout), so the benchmark can tell its CPU from other programs' load.
+SINK_CHILD=$(cat "/proc/$SINK_PID/task/$SINK_PID/children" 2>/dev/null | awk '{print $1}')
+echo "== smtp-sink on 127.0.0.1:$PORT (pid ${SINK_CHILD:-?})"
+# How busy the machine is before we start (another build or test run here skews every figure).
+busy_percent() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+  local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
+  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
+BUSY=$(busy_percent)
+if [ "$BUSY" -gt 15 ]; then
+  echo "== warning: the machine is already ${BUSY}% busy before the run; figures will be skewed. Busiest processes:"
+  ps -eo pid=,pcpu=,etime=,args= --sort=-pcpu | head -4 | cut -c1-150
+else
+  echo "== machine idle before the run (${BUSY}% busy)"
+fi
+
 
 echo "== machine: $(nproc) cores, $(free -g 2>/dev/null | awk '/^Mem:/{print $2 " GiB"}'), $(java -version 2>&1 | head -1); JAVA_OPTS=${JAVA_OPTS:-}"
 set +e
 timeout "$RUN_TIMEOUT" java -XX:MaxRAMPercentage=75 ${JAVA_OPTS:-} \
   -Djakarta.mail.util.StreamProvider=org.eclipse.angus.mail.util.MailStreamProvider \
   -Dlog4j2.configurationFile=bench/log4j2-bench.xml -Dbench.log="$OUT/sluice.log" \
-  -Dbench.smtp.port="$PORT" -Dbench.dir="$OUT/run-$(date +%Y%m%d-%H%M%S)" \
+  -Dbench.smtp.port="$PORT" -Dbench.sink.pid="${SINK_CHILD:-}" -Dbench.dir="$OUT/run-$(date +%Y%m%d-%H%M%S)" \
   "$@" \
   -cp "$OUT/classes:$OUT/test-classes:$(cat "$OUT/classpath.txt")" io.sluice.bench.PipelineBenchmark \
   | tee "$OUT/result.txt"

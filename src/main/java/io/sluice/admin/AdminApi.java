@@ -98,11 +98,13 @@ public class AdminApi {
 
     /** The JSON error body every refused call answers with. */
     public Map<String, Object> error(Throwable failure) {
+        failure = cause(failure);
         return Map.of("error", failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
     }
 
     /** The HTTP status for a refused call: the ApiException's own, 400 for unreadable JSON, else 500. */
     public int errorStatus(Throwable failure) {
+        failure = cause(failure);
         if (failure instanceof ApiException api) {
             return api.status();
         }
@@ -111,6 +113,16 @@ public class AdminApi {
             return 400;
         }
         return 500;
+    }
+
+    /** Bean calls wrap what a method throws; the answer is about the first Sluice or JSON failure inside. */
+    private static Throwable cause(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ApiException || t instanceof com.fasterxml.jackson.core.JacksonException) {
+                return t;
+            }
+        }
+        return failure;
     }
 
     private static Map<String, Object> answer(ImportResult result, Rejects.Listed rejects) {

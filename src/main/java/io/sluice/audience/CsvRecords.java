@@ -58,12 +58,7 @@ public final class CsvRecords implements AutoCloseable {
                 }
                 String more = consumed.size() < MAX_LINES_PER_RECORD ? nextLine() : null;
                 if (more == null) {
-                    // Unclosed quote: give back every line after the first so they are read as records of their own.
-                    for (int k = consumed.size() - 1; k >= 1; k--) {
-                        pushedBack.push(consumed.get(k));
-                    }
-                    lineNumber = startLine;
-                    return new Record(startLine, null, "unterminated quoted field");
+                    return broken(startLine, consumed, "unterminated quoted field");
                 }
                 consumed.add(more);
                 field.append('\n');
@@ -89,7 +84,7 @@ public final class CsvRecords implements AutoCloseable {
                 field.setLength(0);
                 afterQuote = false;
             } else if (afterQuote) {
-                return new Record(startLine, null, "text after a closing quote");
+                return broken(startLine, consumed, "text after a closing quote");
             } else if (c == '"') {
                 if (field.length() > 0) {
                     return new Record(startLine, null, "quote inside an unquoted field");
@@ -99,6 +94,16 @@ public final class CsvRecords implements AutoCloseable {
                 field.append(c);
             }
         }
+    }
+
+    /** A broken record gives back every line after its first, so they are read as records of their own. */
+    private Record broken(long startLine, List<String> consumed, String problem) {
+        for (int k = consumed.size() - 1; k >= 1; k--) {
+            pushedBack.push(consumed.get(k));
+        }
+        lineNumber = startLine;
+        // A quote that only "closes" lines later most likely never closed on its own line.
+        return new Record(startLine, null, consumed.size() > 1 ? "unterminated quoted field" : problem);
     }
 
     private String nextLine() throws IOException {

@@ -117,6 +117,7 @@ public final class PipelineBenchmark {
     private ProducerTemplate producer;
     private int campaignSeq;
     private long handedToSink;
+    private double othersMax;
 
     private PipelineBenchmark() throws IOException {
         smtpHost = System.getProperty("bench.smtp.host", "127.0.0.1");
@@ -176,7 +177,8 @@ public final class PipelineBenchmark {
             RawRun warmRaw = raw(loadRecipients(warmCampaign), true);
             say("warm-up %d: pipeline %d msgs in %d ms = %.0f msg/s | raw compose+send %d msgs in %d ms = %.0f msg/s",
                     i + 1, size, ms(warm.nanos), warm.rate(), size, ms(warmRaw.nanos), warmRaw.rate());
-            say("       pipeline: %s; SENT per second %s | raw: %s", warm.cpu.jvmActivity(), warm.timeline, warmRaw.cpu.jvmActivity());
+            say("       pipeline: %s; SENT per second %s; other programs %.0f %% | raw: %s", warm.cpu.jvmActivity(), warm.timeline,
+                    warm.cpu.othersPercent(), warmRaw.cpu.jvmActivity());
             boolean settled = size == n && warm.cpu.jitMillis() < WARM_JIT_MILLIS
                     && Math.abs(warm.rate() - previousRate) < 0.15 * warm.rate();
             previousRate = size == n ? warm.rate() : 0;
@@ -222,6 +224,10 @@ public final class PipelineBenchmark {
                             + " machine busy: pipeline %.0f %%, raw %.0f %%, send-only %.0f %%",
                     p.cpu.jvmMicrosPer(n), r.cpu.jvmMicrosPer(n), s.cpu.jvmMicrosPer(n),
                     p.cpu.machineBusyPercent(), r.cpu.machineBusyPercent(), s.cpu.machineBusyPercent());
+            say("       share of the machine taken by the sink: pipeline %.0f %%, raw %.0f %%; by other programs: pipeline %.0f %%, raw %.0f %%%s",
+                    p.cpu.sinkPercent(), r.cpu.sinkPercent(), p.cpu.othersPercent(), r.cpu.othersPercent(),
+                    Math.max(p.cpu.othersPercent(), r.cpu.othersPercent()) > 10 ? "  <-- OTHER LOAD ON THE MACHINE: this run is skewed" : "");
+            othersMax = Math.max(othersMax, Math.max(p.cpu.othersPercent(), r.cpu.othersPercent()));
             say("       pipeline: %s; SENT per second %s | raw: %s", p.cpu.jvmActivity(), p.timeline, r.cpu.jvmActivity());
         }
 
@@ -269,6 +275,8 @@ public final class PipelineBenchmark {
                 median(rawRuns.stream().mapToDouble(r -> r.cpu.jvmMicrosPer(n)).toArray()),
                 median(sendOnlyRuns.stream().mapToDouble(r -> r.cpu.jvmMicrosPer(n)).toArray()));
         say("RESULT messages handed to the sink by this run: %d", handedToSink);
+        say("RESULT other programs took up to %.0f %% of the machine during a measured phase%s", othersMax,
+                othersMax > 10 ? " (figures skewed: run again on a quiet machine)" : " (quiet machine)");
         return 0;
     }
 
@@ -347,7 +355,24 @@ public final class PipelineBenchmark {
     }
 
     /** CPU used during a phase: by this JVM (all threads) and by the whole machine (JVM, sink, everything). */
-    record Cpu(long jvmNanos, long machineBusyTicks, long machineTotalTicks, long gcCount, long gcMillis, long jitMillis) {
+    record Cpu(long jvmNanos, long machineBusyTicks, long machineTotalTicks, long gcCount, long gcMillis, long jitMillis,
+               long jvmTicks, long sinkTicks) {
+        private static final String SINK_PID = System.getProperty("bench.sink.pid", "");
+
+        /** utime + stime of a process in clock ticks (the unit of /proc/stat), or 0. */
+        static long processTicks(String pid) {
+            if (pid.isBlank()) {
+                return 0;
+            }
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid.strip() + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+
         static Cpu now() {
             long gcCount = 0;
             long gcMillis = 0;
@@ -373,13 +398,23 @@ public final class PipelineBenchmark {
             } catch (IOException | RuntimeException e) {
                 // not Linux: machine figures stay 0
             }
-            return new Cpu(jvm, busy, all, gcCount, gcMillis, jitMillis);
+            return new Cpu(jvm, busy, all, gcCount, gcMillis, jitMillis, processTicks("self"), processTicks(SINK_PID));
         }
 
         Cpu since(Cpu before) {
             return new Cpu(jvmNanos - before.jvmNanos, machineBusyTicks - before.machineBusyTicks,
                     machineTotalTicks - before.machineTotalTicks, gcCount - before.gcCount, gcMillis - before.gcMillis,
-                    jitMillis - before.jitMillis);
+                    jitMillis - before.jitMillis, jvmTicks - before.jvmTicks, sinkTicks - before.sinkTicks);
+        }
+
+        /** Share of the machine (all cores) used by the SMTP sink, 0-100. */
+        double sinkPercent() {
+            return machineTotalTicks == 0 ? 0 : 100.0 * sinkTicks / machineTotalTicks;
+        }
+
+        /** Share of the machine used by neither this JVM nor the sink (other programs: they skew the figures). */
+        double othersPercent() {
+            return machineTotalTicks == 0 ? 0 : Math.max(0, 100.0 * (machineBusyTicks - jvmTicks - sinkTicks) / machineTotalTicks);
         }
 
         /** GC and JIT activity during the phase. */

@@ -1,0 +1,89 @@
+package io.sluice.packaging;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import io.sluice.support.SluiceRunner;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Starts the shaded jar the way the README and the container do (java -jar sluice.jar from a working directory
+ * holding routes/, application.properties and samples/) and watches it send the sample campaign to the outbox.
+ * Tests can pass while the jar fails (a test-scope dependency, a properties file the jar never reads): this catches it.
+ */
+class PackagedJarIT {
+
+    @Test
+    void should_send_the_sample_campaign_to_the_outbox_from_the_packaged_jar() throws Exception {
+        Path jar = Path.of("target/sluice.jar").toAbsolutePath();
+        assertThat(jar).exists();
+        Path work = Files.createTempDirectory("sluice-jar");
+        copyTree(Path.of("routes"), work.resolve("routes"));
+        copyTree(Path.of("samples"), work.resolve("samples"));
+        Files.copy(Path.of("application.properties"), work.resolve("application.properties"));
+        int port = SluiceRunner.freePort();
+
+        ProcessBuilder builder = new ProcessBuilder(javaBin(), "-jar", jar.toString())
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("sluice.log").toFile());
+        builder.environment().put("SLUICE_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("SLUICE_DISPATCH_FIRST_TICK_DELAY_MS", "1000");
+        Process process = builder.start();
+        try {
+            Path outbox = work.resolve("data/outbox/campaign-1");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> !process.isAlive() || countEml(outbox) == 6);
+            assertThat(process.isAlive()).as("the jar keeps running; log:\n" + Files.readString(work.resolve("sluice.log"))).isTrue();
+            assertThat(countEml(outbox)).as("the six validated sample addresses are mailed").isEqualTo(6);
+
+            HttpResponse<String> status = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/status")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(status.statusCode()).isEqualTo(200);
+            assertThat(status.body()).contains("\"SENT\":6", "\"disposable\":1", "\"waitingForValidation\":1");
+            assertThat(Files.readString(work.resolve("sluice.log"))).contains("LOCAL DEMO MODE").doesNotContain("local-demo-secret");
+        } finally {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    private static long countEml(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".eml")).count();
+        }
+    }
+
+    private static String javaBin() {
+        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+}
