@@ -27,7 +27,7 @@ public final class EmailSyntax {
         if (raw == null || raw.isBlank()) {
             return bad("empty address");
         }
-        String address = raw.strip();
+        String address = raw;
         for (int i = 0; i < address.length(); i++) {
             char c = address.charAt(i);
             if (c < 0x20 || c == 0x7f || Character.isWhitespace(c)) {
@@ -43,6 +43,9 @@ public final class EmailSyntax {
         String localProblem = checkLocal(local);
         if (localProblem != null) {
             return bad(localProblem);
+        }
+        if (domain.startsWith("[")) {
+            return bad("address literal instead of a host name");
         }
         String asciiDomain;
         try {
@@ -123,7 +126,7 @@ public final class EmailSyntax {
         }
         String tld = labels[labels.length - 1];
         boolean letterTld = tld.startsWith("xn--") || tld.chars().allMatch(ch -> ch >= 'a' && ch <= 'z');
-        if (!letterTld || tld.length() < 2) {
+        if (!letterTld) {
             return "top-level domain is not alphabetic";
         }
         return null;
