@@ -84,7 +84,13 @@ public class SluiceConfiguration implements CamelConfiguration {
             dispatch.recoverStaleClaims(Instant.now());
         }
 
-        UnsubscribeTokens tokens = new UnsubscribeTokens(settings.get("sluice.unsubscribe.secret"));
+        boolean demo = settings.getBoolean("sluice.demo.enabled");
+        String secret = settings.get("sluice.unsubscribe.secret");
+        if (!demo && secret.startsWith("local-demo-secret")) {
+            throw new IllegalStateException("sluice.unsubscribe.secret is the demo default: set SLUICE_UNSUBSCRIBE_SECRET "
+                    + "(anyone could forge unsubscribe links otherwise)");
+        }
+        UnsubscribeTokens tokens = new UnsubscribeTokens(secret);
         MailComposer composer = new MailComposer(campaigns, tokens, settings.get("sluice.unsubscribe.base-url"),
                 settings.get("sluice.unsubscribe.mailto", ""), settings.get("sluice.mail.message-id-domain"));
         PooledMailSender mailSender = new PooledMailSender(settings.get("sluice.smtp.host"), settings.getInt("sluice.smtp.port"),
@@ -92,7 +98,6 @@ public class SluiceConfiguration implements CamelConfiguration {
                 settings.getBoolean("sluice.smtp.starttls"), settings.getInt("sluice.smtp.timeout-ms"));
         ExecutorService dispatchPool = context.getExecutorServiceManager().newFixedThreadPool(this, "dispatch", threads);
 
-        boolean demo = settings.getBoolean("sluice.demo.enabled");
         AdminAuth adminAuth = new AdminAuth(settings.get("sluice.admin.token", ""), demo);
         AdminApi adminApi = new AdminApi(campaigns, audience, validationCache, sendControl, stats, dispatch);
 

@@ -44,6 +44,7 @@ public final class SluiceRunner implements AutoCloseable {
         set("sluice.dispatch.initial-send-limit", "100");
         set("sluice.dispatch.retry-delay-ms", "10");
         set("sluice.unsubscribe.base-url", "https://sluice.example.com");
+        set("sluice.unsubscribe.secret", "test-unsubscribe-secret-0123456789");
     }
 
     public SluiceRunner set(String key, String value) {
