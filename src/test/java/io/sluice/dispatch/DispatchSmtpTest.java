@@ -157,7 +157,9 @@ class DispatchSmtpTest {
         // A crash after the delivery record and before the send leaves the row CLAIMED with a record.
         long adaId = ((Number) sluice.row("ada@example.com").get("ID")).longValue();
         long campaignId = ((Number) sluice.row("ada@example.com").get("CAMPAIGN_ID")).longValue();
-        sluice.jdbc().update("UPDATE recipient SET state = 'CLAIMED', claimed_by = 'dead', claimed_at = CURRENT_TIMESTAMP WHERE id = ?", adaId);
+        // Claimed an hour ago by a process that is gone: older than the claim lease on every database.
+        sluice.jdbc().update("UPDATE recipient SET state = 'CLAIMED', claimed_by = 'dead', claimed_at = ? WHERE id = ?",
+                java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(3600)), adaId);
         sluice.jdbc().update("INSERT INTO delivery_record VALUES ('recipient-send', ?, CURRENT_TIMESTAMP)", campaignId + ":" + adaId);
 
         sluice.close();
@@ -176,7 +178,9 @@ class DispatchSmtpTest {
         sluice.campaign("Hello", "Hi", null, AUDIENCE, RESULTS);
         long adaId = ((Number) sluice.row("ada@example.com").get("ID")).longValue();
         long campaignId = ((Number) sluice.row("ada@example.com").get("CAMPAIGN_ID")).longValue();
-        sluice.jdbc().update("UPDATE recipient SET state = 'CLAIMED', claimed_by = 'dead', claimed_at = CURRENT_TIMESTAMP WHERE id = ?", adaId);
+        // Claimed an hour ago by a process that is gone: older than the claim lease on every database.
+        sluice.jdbc().update("UPDATE recipient SET state = 'CLAIMED', claimed_by = 'dead', claimed_at = ? WHERE id = ?",
+                java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(3600)), adaId);
         sluice.jdbc().update("INSERT INTO delivery_record VALUES ('recipient-send', ?, CURRENT_TIMESTAMP)", campaignId + ":" + adaId);
 
         sluice.close();

@@ -32,7 +32,10 @@ public final class SluiceRunner implements AutoCloseable {
 
     public SluiceRunner(Path dir) {
         this.dir = dir;
-        set("sluice.db.url", "jdbc:h2:file:" + dir.resolve("db/sluice").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE");
+        TestDatabase database = TestDatabase.forDirectory(dir);
+        set("sluice.db.url", database.url());
+        set("sluice.db.username", database.username());
+        set("sluice.db.password", database.password());
         set("sluice.http.port", Integer.toString(freePort()));
         set("sluice.admin.token", TOKEN);
         set("sluice.demo.enabled", "false");
