@@ -25,6 +25,7 @@ import io.sluice.mail.FailureClassifier;
 import io.sluice.mail.MailComposer;
 import io.sluice.mail.PooledMailSender;
 import io.sluice.mail.UnsubscribeTokens;
+import io.sluice.mail.Unsubscribes;
 import io.sluice.validation.ValidationCache;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -118,6 +119,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("adminApi", adminApi);
         registry.bind("inboxImports", new InboxImports(audience, validationCache));
         registry.bind("unsubscribeTokens", tokens);
+        registry.bind("unsubscribes", new Unsubscribes(tokens, validationCache, database.dataSource(), sql));
 
         if (demo) {
             DemoSeed.seedIfEmpty(Path.of(settings.get("sluice.demo.samples-dir")), campaigns, audience, validationCache);

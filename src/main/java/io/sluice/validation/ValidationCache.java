@@ -55,6 +55,11 @@ public class ValidationCache {
         upsert(List.of(new Entry(key(email), normalizeCode(code))), provider);
     }
 
+    /** Records suppressed or unsubscribed: wins over any verdict, and no later verdict replaces it. */
+    public void suppress(String email, String code, String provider) {
+        jdbc.update(sql.get("validation-cache-suppress"), key(email), normalizeCode(code), provider, Timestamp.from(Instant.now()));
+    }
+
     /** Imports a results file; rows with an unparseable address or an empty code are rejected with their line. */
     public ImportResult importResults(InputStream csv, String source, String provider, Rejects rejects) {
         long rows = 0;

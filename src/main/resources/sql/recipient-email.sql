@@ -1,0 +1,1 @@
+SELECT email FROM recipient WHERE id = ? AND campaign_id = ?
