@@ -41,6 +41,15 @@ public final class Settings {
         }
     }
 
+    public double getDouble(String key) {
+        String value = get(key).strip();
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("Setting " + key + " must be a number, got: " + value);
+        }
+    }
+
     public boolean getBoolean(String key) {
         String value = get(key).strip().toLowerCase(Locale.ROOT);
         if (!value.equals("true") && !value.equals("false")) {

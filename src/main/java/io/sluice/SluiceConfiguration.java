@@ -1,6 +1,7 @@
 package io.sluice;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
@@ -15,6 +16,7 @@ import io.sluice.campaign.CampaignStore;
 import io.sluice.db.Database;
 import io.sluice.db.SqlFiles;
 import io.sluice.dispatch.DeliveryGuarantee;
+import io.sluice.guard.Guard;
 import io.sluice.dispatch.DeliveryRecords;
 import io.sluice.dispatch.Dispatch;
 import io.sluice.dispatch.ProgressLog;
@@ -77,9 +79,14 @@ public class SluiceConfiguration implements CamelConfiguration {
         DeliveryRecords deliveryRecords = new DeliveryRecords(database.dataSource(), sql);
         ProgressLog progress = new ProgressLog(campaigns, stats, settings.get("sluice.dispatch.cron"),
                 settings.getInt("sluice.dispatch.max-per-second"));
+        String serverToken = settings.get("sluice.postmark.server-token", "");
+        Guard guard = new Guard(sendControl, !serverToken.isBlank(), settings.getDouble("sluice.guard.bounce-rate-halt"),
+                settings.getDouble("sluice.guard.complaint-rate-halt"), settings.getInt("sluice.guard.min-sent"),
+                settings.getDuration("sluice.guard.grace"), settings.get("sluice.mail.message-stream"),
+                settings.getInt("sluice.dispatch.initial-send-limit"), Clock.systemUTC(), campaigns::runningSince);
         Dispatch dispatch = new Dispatch(sendControl, recipients, deliveryRecords, progress,
                 settings.getList("sluice.dispatch.allowed-codes"), guarantee, settings.getDuration("sluice.dispatch.claim-lease"),
-                settings.getDuration("sluice.dispatch.retry-after"), settings.getInt("sluice.dispatch.max-attempts"));
+                settings.getDuration("sluice.dispatch.retry-after"), settings.getInt("sluice.dispatch.max-attempts"), guard::blocksDispatch);
         if (database.vendor() == Database.Vendor.H2) {
             // H2 is single-instance: whatever is still CLAIMED at start belongs to a process that is gone.
             dispatch.recoverStaleClaims(Instant.now());
@@ -100,7 +107,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         ExecutorService dispatchPool = context.getExecutorServiceManager().newFixedThreadPool(this, "dispatch", threads);
 
         AdminAuth adminAuth = new AdminAuth(settings.get("sluice.admin.token", ""), demo);
-        AdminApi adminApi = new AdminApi(campaigns, audience, validationCache, sendControl, stats, dispatch);
+        AdminApi adminApi = new AdminApi(campaigns, audience, validationCache, sendControl, stats, dispatch, guard);
 
         registry.bind("database", database);
         registry.bind("dataSource", database.dataSource());
@@ -111,6 +118,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("recipientStore", recipients);
         registry.bind("deliveryRecords", deliveryRecords);
         registry.bind("dispatch", dispatch);
+        registry.bind("guard", guard);
         registry.bind("mailComposer", composer);
         registry.bind("pooledMailSender", mailSender);
         registry.bind("failureClassifier", new FailureClassifier());

@@ -15,6 +15,7 @@ import io.sluice.dispatch.Dispatch;
 import io.sluice.dispatch.RecipientStats;
 import io.sluice.dispatch.SendControl;
 import io.sluice.dispatch.Tick;
+import io.sluice.guard.Guard;
 import io.sluice.validation.ValidationCache;
 
 /** What the admin API routes call: request checking and answers as maps the routes marshal to JSON. */
@@ -29,9 +30,11 @@ public class AdminApi {
     private final SendControl sendControl;
     private final RecipientStats stats;
     private final Dispatch dispatch;
+    private final Guard guard;
 
     public AdminApi(CampaignStore campaigns, AudienceImporter audience, ValidationCache validationCache,
-                    SendControl sendControl, RecipientStats stats, Dispatch dispatch) {
+                    SendControl sendControl, RecipientStats stats, Dispatch dispatch, Guard guard) {
+        this.guard = guard;
         this.campaigns = campaigns;
         this.audience = audience;
         this.validationCache = validationCache;
@@ -46,6 +49,7 @@ public class AdminApi {
         status.put("sendLimit", control.sendLimit());
         status.put("halted", control.halted());
         status.put("haltReason", control.haltReason());
+        status.put("guard", guard.status());
         Tick last = dispatch.lastTick();
         status.put("lastTick", last == null ? null : last.toMap());
         Map<Long, RecipientStats.Counts> counts = stats.byCampaign();

@@ -90,6 +90,12 @@ public class CampaignStore {
         return jdbc.query(sql.get("campaign-all"), ROW);
     }
 
+    /** When the earliest running campaign was started (the guard's statistics window), or null. */
+    public Instant runningSince() {
+        Timestamp since = jdbc.queryForObject(sql.get("campaign-running-since"), Timestamp.class);
+        return since == null ? null : since.toInstant();
+    }
+
     public Map<String, Object> start(long id) {
         return changeState(id, Campaign.RUNNING);
     }

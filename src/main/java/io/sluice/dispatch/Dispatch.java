@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import io.sluice.mail.FailureClassifier;
 import org.apache.camel.spi.IdempotentRepository;
@@ -29,12 +30,14 @@ public class Dispatch {
     private final Duration claimLease;
     private final Duration retryAfter;
     private final int maxAttempts;
+    private final Supplier<String> guardGate;
     private final AtomicBoolean tickRunning = new AtomicBoolean();
     private volatile Tick lastTick;
 
     public Dispatch(SendControl sendControl, RecipientStore recipients, IdempotentRepository deliveryRecords,
                     ProgressLog progress, Set<String> allowedCodes, DeliveryGuarantee guarantee, Duration claimLease,
-                    Duration retryAfter, int maxAttempts) {
+                    Duration retryAfter, int maxAttempts, Supplier<String> guardGate) {
+        this.guardGate = guardGate;
         this.sendControl = sendControl;
         this.recipients = recipients;
         this.deliveryRecords = deliveryRecords;
@@ -54,9 +57,12 @@ public class Dispatch {
         }
         recoverStaleClaims(Instant.now().minus(claimLease));
         SendControl.State control = sendControl.read();
+        String guardClosed = guardGate.get();
         Tick tick;
         if (control.halted()) {
             tick = new Tick(0, "halted: " + control.haltReason());
+        } else if (guardClosed != null) {
+            tick = new Tick(0, guardClosed);
         } else if (control.sendLimit() <= 0) {
             tick = new Tick(0, "sendLimit is 0");
         } else {

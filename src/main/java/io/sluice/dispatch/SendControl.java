@@ -61,6 +61,16 @@ public class SendControl {
         return Map.of("sendLimit", limit);
     }
 
+    /** Sticky: sendLimit 0 and halted with the reason, until a person resumes. */
+    public void halt(String reason) {
+        jdbc.update(sql.get("send-control-halt"), reason.length() > 1000 ? reason.substring(0, 1000) : reason,
+                Timestamp.from(Instant.now()), Timestamp.from(Instant.now()));
+    }
+
+    public void resume(int sendLimit) {
+        jdbc.update(sql.get("send-control-resume"), sendLimit, Timestamp.from(Instant.now()));
+    }
+
     public void setSendLimit(int limit) {
         jdbc.update(sql.get("send-control-set-limit"), limit, Timestamp.from(Instant.now()));
     }

@@ -1,0 +1,171 @@
+package io.sluice.guard;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.admin.ApiException;
+import io.sluice.dispatch.SendControl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reputation kill switch. Postmark shuts a stream down above a 10% bounce rate; the story stopped itself at 5%.
+ * Each check reads the stream's outbound statistics for the campaign window; a bounce or complaint rate at or above
+ * its threshold halts sending (sendLimit 0, halted with the reason and the figures) until a person resumes. When the
+ * statistics cannot be read for longer than the grace, dispatch sends nothing (fail closed) and resumes by itself
+ * once healthy figures come back: that is not a halt.
+ */
+public class Guard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SendControl sendControl;
+    private final boolean enabled;
+    private final double bounceHalt;
+    private final double complaintHalt;
+    private final long minSent;
+    private final Duration grace;
+    private final String messageStream;
+    private final int resumeSendLimit;
+    private final Clock clock;
+    private final Supplier<Instant> windowStart;
+
+    private volatile Instant lastHealthyAt;
+    private volatile Instant lastCheckAt;
+    private volatile String lastError;
+    private volatile Map<String, Object> lastFigures = Map.of();
+
+    public Guard(SendControl sendControl, boolean enabled, double bounceHalt, double complaintHalt, long minSent,
+                 Duration grace, String messageStream, int resumeSendLimit, Clock clock, Supplier<Instant> windowStart) {
+        this.windowStart = windowStart;
+        this.sendControl = sendControl;
+        this.enabled = enabled;
+        this.bounceHalt = bounceHalt;
+        this.complaintHalt = complaintHalt;
+        this.minSent = minSent;
+        this.grace = grace;
+        this.messageStream = messageStream;
+        this.resumeSendLimit = resumeSendLimit;
+        this.clock = clock;
+        if (!enabled) {
+            LOG.warn("Reputation guard is OFF: no sluice.postmark.server-token. Nothing watches the bounce rate.");
+        }
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    /**
+     * The query of one statistics call: the sending stream from the day the earliest running campaign started.
+     * All-time stream statistics would dilute a new campaign's bounces under years of clean transactional mail.
+     */
+    public String statsQuery() {
+        Instant start = windowStart.get();
+        LocalDate from = LocalDate.ofInstant(start == null ? clock.instant() : start, ZoneOffset.UTC);
+        return "messagestream=" + messageStream + "&fromdate=" + from;
+    }
+
+    /** Judges one statistics answer; halts when a rate reaches its threshold. */
+    public void evaluate(String json) {
+        JsonNode stats;
+        try {
+            stats = JSON.readTree(json);
+        } catch (Exception e) {
+            unavailable("statistics answer is not JSON");
+            return;
+        }
+        if (stats == null || !stats.has("Sent") || !stats.has("Bounced")) {
+            unavailable("statistics answer lacks Sent or Bounced");
+            return;
+        }
+        long sent = stats.path("Sent").asLong();
+        long bounced = stats.path("Bounced").asLong();
+        long complaints = stats.path("SpamComplaints").asLong();
+        double bounceRate = sent == 0 ? 0 : 100.0 * bounced / sent;
+        double complaintRate = sent == 0 ? 0 : 100.0 * complaints / sent;
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("sent", sent);
+        figures.put("bounced", bounced);
+        figures.put("spamComplaints", complaints);
+        figures.put("bounceRate", round(bounceRate));
+        figures.put("complaintRate", round(complaintRate));
+        lastFigures = figures;
+        lastCheckAt = clock.instant();
+        lastHealthyAt = lastCheckAt;
+        lastError = null;
+        if (sent < minSent) {
+            return;
+        }
+        String reason = null;
+        if (bounceRate >= bounceHalt) {
+            reason = String.format("bounce rate %.2f%% >= %.2f%% (%d bounced of %d sent)", bounceRate, bounceHalt, bounced, sent);
+        } else if (complaintRate >= complaintHalt) {
+            reason = String.format("complaint rate %.3f%% >= %.3f%% (%d complaints of %d sent)", complaintRate, complaintHalt, complaints, sent);
+        }
+        if (reason != null && !sendControl.read().halted()) {
+            sendControl.halt("guard: " + reason);
+            LOG.error("SENDING HALTED by the reputation guard: {}. A person must look, then POST /api/resume.", reason);
+        }
+    }
+
+    /** The circuit breaker's fallback: the statistics could not be read (timeout, 5xx, circuit open). */
+    public void unavailable(String reason) {
+        lastCheckAt = clock.instant();
+        lastError = reason;
+        LOG.warn("Reputation guard cannot read statistics: {}", reason);
+    }
+
+    /** Why dispatch must not send now, or null. Never-read statistics count as unavailable: fail closed. */
+    public String blocksDispatch() {
+        if (!enabled) {
+            return null;
+        }
+        Instant healthy = lastHealthyAt;
+        if (healthy == null || Duration.between(healthy, clock.instant()).compareTo(grace) > 0) {
+            return "guard: statistics unavailable" + (lastError == null ? "" : " (" + lastError + ")");
+        }
+        return null;
+    }
+
+    /** POST /api/resume: a person lifts the halt, restarting at the given sendLimit or the ramp's first step. */
+    public Map<String, Object> resume(Map<String, Object> json) {
+        int limit = resumeSendLimit;
+        if (json != null && json.get("sendLimit") != null) {
+            if (!(json.get("sendLimit") instanceof Integer value) || value < 0) {
+                throw ApiException.badRequest("sendLimit must be a whole number >= 0");
+            }
+            limit = value;
+        }
+        sendControl.resume(limit);
+        LOG.warn("Halt lifted by a person through POST /api/resume; sendLimit {}", limit);
+        return Map.of("halted", false, "sendLimit", limit);
+    }
+
+    public Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("enabled", enabled);
+        String blocked = blocksDispatch();
+        status.put("state", !enabled ? "off" : sendControl.read().halted() ? "halted" : blocked != null ? "unavailable" : "healthy");
+        status.put("bounceRateHalt", bounceHalt);
+        status.put("complaintRateHalt", complaintHalt);
+        status.put("lastCheckAt", lastCheckAt == null ? null : lastCheckAt.toString());
+        status.put("lastHealthyAt", lastHealthyAt == null ? null : lastHealthyAt.toString());
+        status.put("lastError", lastError);
+        status.put("figures", lastFigures);
+        return status;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+}
