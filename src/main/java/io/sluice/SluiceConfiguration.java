@@ -16,6 +16,7 @@ import io.sluice.campaign.CampaignStore;
 import io.sluice.db.Database;
 import io.sluice.db.SqlFiles;
 import io.sluice.dispatch.DeliveryGuarantee;
+import io.sluice.guard.BounceWebhook;
 import io.sluice.guard.Guard;
 import io.sluice.dispatch.DeliveryRecords;
 import io.sluice.dispatch.Dispatch;
@@ -119,6 +120,9 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("deliveryRecords", deliveryRecords);
         registry.bind("dispatch", dispatch);
         registry.bind("guard", guard);
+        registry.bind("bounceWebhook", new BounceWebhook(settings.get("sluice.webhook.username", ""),
+                settings.get("sluice.webhook.password", ""), settings.getInt("sluice.webhook.soft-bounce-limit"),
+                database.dataSource(), sql));
         registry.bind("mailComposer", composer);
         registry.bind("pooledMailSender", mailSender);
         registry.bind("failureClassifier", new FailureClassifier());

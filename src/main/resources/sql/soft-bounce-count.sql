@@ -1,0 +1,1 @@
+SELECT bounces FROM soft_bounce WHERE email = ?
