@@ -18,6 +18,7 @@ import io.sluice.db.SqlFiles;
 import io.sluice.dispatch.DeliveryGuarantee;
 import io.sluice.guard.BounceWebhook;
 import io.sluice.guard.Guard;
+import io.sluice.guard.SuppressionSync;
 import io.sluice.dispatch.DeliveryRecords;
 import io.sluice.dispatch.Dispatch;
 import io.sluice.dispatch.ProgressLog;
@@ -120,6 +121,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("deliveryRecords", deliveryRecords);
         registry.bind("dispatch", dispatch);
         registry.bind("guard", guard);
+        registry.bind("suppressionSync", new SuppressionSync(database.dataSource(), sql, importBatch));
         registry.bind("bounceWebhook", new BounceWebhook(settings.get("sluice.webhook.username", ""),
                 settings.get("sluice.webhook.password", ""), settings.getInt("sluice.webhook.soft-bounce-limit"),
                 database.dataSource(), sql));
