@@ -18,6 +18,7 @@ import io.sluice.db.SqlFiles;
 import io.sluice.dispatch.DeliveryGuarantee;
 import io.sluice.guard.BounceWebhook;
 import io.sluice.guard.Guard;
+import io.sluice.guard.Ramp;
 import io.sluice.guard.SuppressionSync;
 import io.sluice.dispatch.DeliveryRecords;
 import io.sluice.dispatch.Dispatch;
@@ -86,6 +87,9 @@ public class SluiceConfiguration implements CamelConfiguration {
                 settings.getDouble("sluice.guard.complaint-rate-halt"), settings.getInt("sluice.guard.min-sent"),
                 settings.getDuration("sluice.guard.grace"), settings.get("sluice.mail.message-stream"),
                 settings.getInt("sluice.dispatch.initial-send-limit"), Clock.systemUTC(), campaigns::runningSince);
+        Ramp ramp = new Ramp(Ramp.parse(settings.get("sluice.ramp.steps")), settings.getDouble("sluice.guard.bounce-rate-warn"),
+                sendControl, ProgressLog.ticksPerHour(settings.get("sluice.dispatch.cron")), Clock.systemUTC());
+        guard.setRamp(ramp);
         Dispatch dispatch = new Dispatch(sendControl, recipients, deliveryRecords, progress,
                 settings.getList("sluice.dispatch.allowed-codes"), guarantee, settings.getDuration("sluice.dispatch.claim-lease"),
                 settings.getDuration("sluice.dispatch.retry-after"), settings.getInt("sluice.dispatch.max-attempts"), guard::blocksDispatch);
@@ -109,7 +113,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         ExecutorService dispatchPool = context.getExecutorServiceManager().newFixedThreadPool(this, "dispatch", threads);
 
         AdminAuth adminAuth = new AdminAuth(settings.get("sluice.admin.token", ""), demo);
-        AdminApi adminApi = new AdminApi(campaigns, audience, validationCache, sendControl, stats, dispatch, guard);
+        AdminApi adminApi = new AdminApi(campaigns, audience, validationCache, sendControl, stats, dispatch, guard, ramp);
 
         registry.bind("database", database);
         registry.bind("dataSource", database.dataSource());
@@ -121,6 +125,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("deliveryRecords", deliveryRecords);
         registry.bind("dispatch", dispatch);
         registry.bind("guard", guard);
+        registry.bind("ramp", ramp);
         registry.bind("suppressionSync", new SuppressionSync(database.dataSource(), sql, importBatch));
         registry.bind("bounceWebhook", new BounceWebhook(settings.get("sluice.webhook.username", ""),
                 settings.get("sluice.webhook.password", ""), settings.getInt("sluice.webhook.soft-bounce-limit"),

@@ -16,6 +16,7 @@ import io.sluice.dispatch.RecipientStats;
 import io.sluice.dispatch.SendControl;
 import io.sluice.dispatch.Tick;
 import io.sluice.guard.Guard;
+import io.sluice.guard.Ramp;
 import io.sluice.validation.ValidationCache;
 
 /** What the admin API routes call: request checking and answers as maps the routes marshal to JSON. */
@@ -31,10 +32,12 @@ public class AdminApi {
     private final RecipientStats stats;
     private final Dispatch dispatch;
     private final Guard guard;
+    private final Ramp ramp;
 
     public AdminApi(CampaignStore campaigns, AudienceImporter audience, ValidationCache validationCache,
-                    SendControl sendControl, RecipientStats stats, Dispatch dispatch, Guard guard) {
+                    SendControl sendControl, RecipientStats stats, Dispatch dispatch, Guard guard, Ramp ramp) {
         this.guard = guard;
+        this.ramp = ramp;
         this.campaigns = campaigns;
         this.audience = audience;
         this.validationCache = validationCache;
@@ -53,9 +56,17 @@ public class AdminApi {
         Tick last = dispatch.lastTick();
         status.put("lastTick", last == null ? null : last.toMap());
         Map<Long, RecipientStats.Counts> counts = stats.byCampaign();
-        List<Map<String, Object>> list = campaigns.all().stream().map(c -> campaign(c, counts.get(c.id()))).toList();
+        List<Campaign> all = campaigns.all();
+        List<Map.Entry<Long, Long>> remaining = all.stream().filter(c -> Campaign.RUNNING.equals(c.state()))
+                .map(c -> Map.entry(c.id(), remaining(counts.get(c.id())))).toList();
+        status.put("ramp", ramp.status(remaining));
+        List<Map<String, Object>> list = all.stream().map(c -> campaign(c, counts.get(c.id()))).toList();
         status.put("campaigns", list);
         return status;
+    }
+
+    private static long remaining(RecipientStats.Counts counts) {
+        return counts == null ? 0 : counts.state("PENDING") + counts.state("CLAIMED") - counts.waitingForValidation();
     }
 
     private static Map<String, Object> campaign(Campaign c, RecipientStats.Counts counts) {

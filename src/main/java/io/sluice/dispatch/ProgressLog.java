@@ -76,7 +76,7 @@ public class ProgressLog {
                 : String.format("%dh %dm %ds", left.toHours(), left.toMinutesPart(), left.toSecondsPart());
     }
 
-    static double ticksPerHour(String cron) {
+    public static double ticksPerHour(String cron) {
         try {
             CronExpression expression = new CronExpression(cron);
             Date first = expression.getNextValidTimeAfter(new Date());

@@ -20,6 +20,10 @@ public class SendControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(SendControl.class);
 
+    /** What the ramp reads. */
+    public record RampState(int step, Instant stepStartedAt, boolean overridden, boolean halted, int sendLimit) {
+    }
+
     /** What a tick reads. */
     public record State(int sendLimit, boolean halted, String haltReason) {
     }
@@ -61,14 +65,29 @@ public class SendControl {
         return Map.of("sendLimit", limit);
     }
 
+    public RampState readRamp() {
+        return jdbc.queryForObject(sql.get("send-control-read-ramp"), (rs, n) -> new RampState(rs.getInt("ramp_step"),
+                rs.getTimestamp("ramp_step_started_at") == null ? null : rs.getTimestamp("ramp_step_started_at").toInstant(),
+                rs.getBoolean("ramp_overridden"), rs.getBoolean("halted"), rs.getInt("send_limit")));
+    }
+
+    /** The ramp moves to a step: its sendLimit applies from the next tick (never while halted or overridden). */
+    public void setRampStep(int step, Instant startedAt, int sendLimit) {
+        jdbc.update(sql.get("send-control-set-ramp-step"), step, Timestamp.from(startedAt), sendLimit, Timestamp.from(Instant.now()));
+    }
+
     /** Sticky: sendLimit 0 and halted with the reason, until a person resumes. */
     public void halt(String reason) {
         jdbc.update(sql.get("send-control-halt"), reason.length() > 1000 ? reason.substring(0, 1000) : reason,
                 Timestamp.from(Instant.now()), Timestamp.from(Instant.now()));
     }
 
-    public void resume(int sendLimit) {
-        jdbc.update(sql.get("send-control-resume"), sendLimit, Timestamp.from(Instant.now()));
+    /** Lifts a halt; with the ramp's first step (rampRestarts) or a person's own sendLimit (the ramp stays overridden). */
+    public void resume(int sendLimit, boolean rampRestarts) {
+        jdbc.update(sql.get("send-control-resume"), sendLimit, !rampRestarts, Timestamp.from(Instant.now()));
+        if (rampRestarts) {
+            setRampStep(0, Instant.now(), sendLimit);
+        }
     }
 
     public void setSendLimit(int limit) {

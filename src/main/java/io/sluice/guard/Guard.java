@@ -39,6 +39,7 @@ public class Guard {
     private final Clock clock;
     private final Supplier<Instant> windowStart;
 
+    private volatile Ramp ramp;
     private volatile Instant lastHealthyAt;
     private volatile Instant lastCheckAt;
     private volatile String lastError;
@@ -59,6 +60,10 @@ public class Guard {
         if (!enabled) {
             LOG.warn("Reputation guard is OFF: no sluice.postmark.server-token. Nothing watches the bounce rate.");
         }
+    }
+
+    public void setRamp(Ramp ramp) {
+        this.ramp = ramp;
     }
 
     public boolean isEnabled() {
@@ -104,6 +109,9 @@ public class Guard {
         lastHealthyAt = lastCheckAt;
         lastError = null;
         if (sent < minSent) {
+            if (ramp != null) {
+                ramp.onFigures(0, 0, complaintHalt);
+            }
             return;
         }
         String reason = null;
@@ -115,6 +123,8 @@ public class Guard {
         if (reason != null && !sendControl.read().halted()) {
             sendControl.halt("guard: " + reason);
             LOG.error("SENDING HALTED by the reputation guard: {}. A person must look, then POST /api/resume.", reason);
+        } else if (reason == null && ramp != null) {
+            ramp.onFigures(bounceRate, complaintRate, complaintHalt);
         }
     }
 
@@ -140,13 +150,15 @@ public class Guard {
     /** POST /api/resume: a person lifts the halt, restarting at the given sendLimit or the ramp's first step. */
     public Map<String, Object> resume(Map<String, Object> json) {
         int limit = resumeSendLimit;
+        boolean rampRestarts = true;
         if (json != null && json.get("sendLimit") != null) {
+            rampRestarts = false;
             if (!(json.get("sendLimit") instanceof Integer value) || value < 0) {
                 throw ApiException.badRequest("sendLimit must be a whole number >= 0");
             }
             limit = value;
         }
-        sendControl.resume(limit);
+        sendControl.resume(limit, rampRestarts);
         LOG.warn("Halt lifted by a person through POST /api/resume; sendLimit {}", limit);
         return Map.of("halted", false, "sendLimit", limit);
     }

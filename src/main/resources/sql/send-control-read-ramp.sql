@@ -1,0 +1,1 @@
+SELECT ramp_step, ramp_step_started_at, ramp_overridden, halted, send_limit FROM send_control WHERE id = 1
