@@ -18,6 +18,7 @@ import io.sluice.db.SqlFiles;
 import io.sluice.dispatch.DeliveryGuarantee;
 import io.sluice.guard.BounceWebhook;
 import io.sluice.guard.Guard;
+import io.sluice.guard.OperatorAlert;
 import io.sluice.guard.Ramp;
 import io.sluice.guard.SuppressionSync;
 import io.sluice.dispatch.DeliveryRecords;
@@ -90,6 +91,10 @@ public class SluiceConfiguration implements CamelConfiguration {
         Ramp ramp = new Ramp(Ramp.parse(settings.get("sluice.ramp.steps")), settings.getDouble("sluice.guard.bounce-rate-warn"),
                 sendControl, ProgressLog.ticksPerHour(settings.get("sluice.dispatch.cron")), Clock.systemUTC());
         guard.setRamp(ramp);
+        guard.setAlert(new OperatorAlert(settings.get("sluice.guard.alert-url", "")));
+        org.springframework.jdbc.core.JdbcTemplate guardJdbc = new org.springframework.jdbc.core.JdbcTemplate(database.dataSource());
+        guard.setWebhookBounces(() -> guardJdbc.queryForObject(sql.get("webhook-bounces-since"), Long.class,
+                java.sql.Timestamp.from(guard.windowStart().truncatedTo(java.time.temporal.ChronoUnit.DAYS))));
         Dispatch dispatch = new Dispatch(sendControl, recipients, deliveryRecords, progress,
                 settings.getList("sluice.dispatch.allowed-codes"), guarantee, settings.getDuration("sluice.dispatch.claim-lease"),
                 settings.getDuration("sluice.dispatch.retry-after"), settings.getInt("sluice.dispatch.max-attempts"), guard::blocksDispatch);

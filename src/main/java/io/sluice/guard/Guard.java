@@ -40,6 +40,8 @@ public class Guard {
     private final Supplier<Instant> windowStart;
 
     private volatile Ramp ramp;
+    private volatile Supplier<Long> webhookBounces = () -> 0L;
+    private volatile java.util.function.Consumer<Map<String, Object>> alert = a -> { };
     private volatile Instant lastHealthyAt;
     private volatile Instant lastCheckAt;
     private volatile String lastError;
@@ -64,6 +66,21 @@ public class Guard {
 
     public void setRamp(Ramp ramp) {
         this.ramp = ramp;
+    }
+
+    /** Hard bounces and complaints the webhook saw in the window: fresher than Postmark's statistics. */
+    public void setWebhookBounces(Supplier<Long> webhookBounces) {
+        this.webhookBounces = webhookBounces;
+    }
+
+    /** Where a halt is announced besides the log and the status (the operators' webhook). */
+    public void setAlert(java.util.function.Consumer<Map<String, Object>> alert) {
+        this.alert = alert;
+    }
+
+    public Instant windowStart() {
+        Instant start = windowStart.get();
+        return start == null ? clock.instant() : start;
     }
 
     public boolean isEnabled() {
@@ -94,7 +111,8 @@ public class Guard {
             return;
         }
         long sent = stats.path("Sent").asLong();
-        long bounced = stats.path("Bounced").asLong();
+        // Postmark's statistics lag; bounces the webhook already reported in the window count if they are more.
+        long bounced = Math.max(stats.path("Bounced").asLong(), webhookBounces.get());
         long complaints = stats.path("SpamComplaints").asLong();
         double bounceRate = sent == 0 ? 0 : 100.0 * bounced / sent;
         double complaintRate = sent == 0 ? 0 : 100.0 * complaints / sent;
@@ -123,6 +141,10 @@ public class Guard {
         if (reason != null && !sendControl.read().halted()) {
             sendControl.halt("guard: " + reason);
             LOG.error("SENDING HALTED by the reputation guard: {}. A person must look, then POST /api/resume.", reason);
+            Map<String, Object> event = new LinkedHashMap<>(figures);
+            event.put("event", "sluice.halted");
+            event.put("reason", reason);
+            alert.accept(event);
         } else if (reason == null && ramp != null) {
             ramp.onFigures(bounceRate, complaintRate, complaintHalt);
         }

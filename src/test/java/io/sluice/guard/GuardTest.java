@@ -41,6 +41,7 @@ class GuardTest {
                 .set("sluice.postmark.server-token", TOKEN)
                 .set("sluice.guard.cron", "0 0 0 1 1 ? 2099")
                 .set("sluice.guard.min-sent", "100")
+                .set("sluice.guard.alert-url", postmark.baseUrl() + "/alert")
                 .start();
         sluice.campaign("Hello", "Hi", null, "email\na@example.com\nb@example.com\n", "email,code\na@example.com,valid\nb@example.com,valid\n");
     }
@@ -81,6 +82,9 @@ class GuardTest {
         assertThat(greenMail.getReceivedMessages()).as("a 5% bounce rate halts before anything leaves").isEmpty();
         String status = sluice.call("GET", "/api/status", null, null).body();
         assertThat(status).contains("\"halted\":true", "\"sendLimit\":0", "bounce rate 5.00%", "\"state\":\"halted\"");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> postmark.verify(
+                com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo("/alert"))
+                        .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("\"event\":\"sluice.halted\""))));
 
         stats(1000, 0, 0);
         sluice.tick();
