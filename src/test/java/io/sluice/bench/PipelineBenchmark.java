@@ -156,7 +156,7 @@ public final class PipelineBenchmark {
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
         // One recording for the whole run, started before the warm-up: starting JFR disturbs the JIT for a while, which
         // the warm-up absorbs; the summaries keep only the events inside the measured phases.
-        Recording recording = profile ? new Recording(jdk.jfr.Configuration.getConfiguration("profile")) : null;
+        Recording recording = profile ? newRecording(System.getProperty("bench.profile.settings", "samples")) : null;
         if (recording != null) {
             recording.start();
         }
@@ -224,15 +224,18 @@ public final class PipelineBenchmark {
                             + " machine busy: pipeline %.0f %%, raw %.0f %%, send-only %.0f %%",
                     p.cpu.jvmMicrosPer(n), r.cpu.jvmMicrosPer(n), s.cpu.jvmMicrosPer(n),
                     p.cpu.machineBusyPercent(), r.cpu.machineBusyPercent(), s.cpu.machineBusyPercent());
-            say("       share of the machine taken by the sink: pipeline %.0f %%, raw %.0f %%; by other programs: pipeline %.0f %%, raw %.0f %%%s",
+            say("       JVM CPU in the kernel: pipeline %.0f %%, raw %.0f %%; share of the machine taken by the sink: pipeline %.0f %%,"
+                            + " raw %.0f %%; by other programs: pipeline %.0f %%, raw %.0f %%%s",
+                    p.cpu.jvmSysPercent(), r.cpu.jvmSysPercent(),
                     p.cpu.sinkPercent(), r.cpu.sinkPercent(), p.cpu.othersPercent(), r.cpu.othersPercent(),
                     Math.max(p.cpu.othersPercent(), r.cpu.othersPercent()) > 10 ? "  <-- OTHER LOAD ON THE MACHINE: this run is skewed" : "");
             othersMax = Math.max(othersMax, Math.max(p.cpu.othersPercent(), r.cpu.othersPercent()));
             say("       pipeline: %s; SENT per second %s | raw: %s", p.cpu.jvmActivity(), p.timeline, r.cpu.jvmActivity());
         }
 
-        if (Boolean.getBoolean("bench.claim-probe")) {
+        if (Boolean.getBoolean("bench.probes")) {
             claimProbe();
+            stepProbe();
         }
 
         double pipelineRate = median(pipelineRuns.stream().mapToDouble(PipelineRun::rate).toArray());
@@ -299,6 +302,38 @@ public final class PipelineBenchmark {
         settings.put("sluice.outbox.dir", dir.resolve("outbox").toString());
         settings.put("sluice.inbox.dir", dir.resolve("inbox").toString());
         settings.put("sluice.unsubscribe.base-url", "https://news.example.com");
+        settings.put("sluice.unsubscribe.secret", "bench-unsubscribe-secret-not-for-production");
+        // Nothing may leave the machine: no Postmark token (the guard stays off), an API URL on a closed loopback
+        // port in case it is not, and the scheduled guard and suppression jobs never fire.
+        settings.put("sluice.postmark.server-token", "");
+        settings.put("sluice.postmark.api-url", "http://127.0.0.1:9");
+        settings.put("sluice.guard.cron", "0 0 0 1 1 ? 2099");
+        settings.put("sluice.suppressions.cron", "0 0 0 1 1 ? 2099");
+        // Experiments: -Dbench.override.<key>=<value> sets any Sluice or Camel property; -Dbench.routes.override=DIR
+        // runs routes/ with the same-named (or extra) YAML files of DIR in their place.
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.override."))
+                .sorted().forEach(k -> settings.put(k.substring("bench.override.".length()), System.getProperty(k)));
+        String routesOverride = System.getProperty("bench.routes.override", "");
+        if (!routesOverride.isBlank()) {
+            Path routes = Files.createDirectories(dir.resolve("routes"));
+            try (var files = Files.list(Path.of("routes"))) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                    Files.copy(f, routes.resolve(f.getFileName()));
+                }
+            }
+            try (var files = Files.list(Path.of(routesOverride))) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                    Files.copy(f, routes.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    say("EXPERIMENT: route file %s replaced by %s", f.getFileName(), f);
+                }
+            }
+            settings.put("camel.main.routesIncludePattern", "file:" + routes.toAbsolutePath() + "/*.camel.yaml");
+        }
+        settings.forEach((k, v) -> {
+            if (System.getProperty("bench.override." + k) != null) {
+                say("EXPERIMENT: %s = %s", k, v);
+            }
+        });
         main = Sluice.create();
         settings.forEach(main::addOverrideProperty);
         main.start();
@@ -356,20 +391,26 @@ public final class PipelineBenchmark {
 
     /** CPU used during a phase: by this JVM (all threads) and by the whole machine (JVM, sink, everything). */
     record Cpu(long jvmNanos, long machineBusyTicks, long machineTotalTicks, long gcCount, long gcMillis, long jitMillis,
-               long jvmTicks, long sinkTicks) {
+               long jvmTicks, long sinkTicks, long jvmSysTicks) {
         private static final String SINK_PID = System.getProperty("bench.sink.pid", "");
 
         /** utime + stime of a process in clock ticks (the unit of /proc/stat), or 0. */
         static long processTicks(String pid) {
+            long[] t = processUserSys(pid);
+            return t[0] + t[1];
+        }
+
+        /** {utime, stime} of a process in clock ticks, or zeros. */
+        static long[] processUserSys(String pid) {
             if (pid.isBlank()) {
-                return 0;
+                return new long[2];
             }
             try {
                 String stat = Files.readString(Path.of("/proc/" + pid.strip() + "/stat"));
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
             } catch (IOException | RuntimeException e) {
-                return 0;
+                return new long[2];
             }
         }
 
@@ -398,13 +439,20 @@ public final class PipelineBenchmark {
             } catch (IOException | RuntimeException e) {
                 // not Linux: machine figures stay 0
             }
-            return new Cpu(jvm, busy, all, gcCount, gcMillis, jitMillis, processTicks("self"), processTicks(SINK_PID));
+            long[] self = processUserSys("self");
+            return new Cpu(jvm, busy, all, gcCount, gcMillis, jitMillis, self[0] + self[1], processTicks(SINK_PID), self[1]);
         }
 
         Cpu since(Cpu before) {
             return new Cpu(jvmNanos - before.jvmNanos, machineBusyTicks - before.machineBusyTicks,
                     machineTotalTicks - before.machineTotalTicks, gcCount - before.gcCount, gcMillis - before.gcMillis,
-                    jitMillis - before.jitMillis, jvmTicks - before.jvmTicks, sinkTicks - before.sinkTicks);
+                    jitMillis - before.jitMillis, jvmTicks - before.jvmTicks, sinkTicks - before.sinkTicks,
+                    jvmSysTicks - before.jvmSysTicks);
+        }
+
+        /** Share of the JVM's CPU spent in the kernel (socket calls, futexes, context switches), 0-100. */
+        double jvmSysPercent() {
+            return jvmTicks == 0 ? 0 : 100.0 * jvmSysTicks / jvmTicks;
         }
 
         /** Share of the machine (all cores) used by the SMTP sink, 0-100. */
@@ -551,6 +599,68 @@ public final class PipelineBenchmark {
                     probe, sizes[0], ms(t[1] - t[0]), ms(t[2] - t[1]), sizes[1], ms(t[3] - t[2]), ms(commit - t[3]));
             jdbc.update("UPDATE recipient SET state = 'SENT', claimed_by = NULL WHERE claimed_by = ?", token);
         }
+        // ProgressLog.log runs these two aggregates over the whole recipient table at the end of every tick.
+        var stats = new io.sluice.dispatch.RecipientStats(ds, sql);
+        long rows = jdbc.queryForObject("SELECT COUNT(*) FROM recipient", Long.class);
+        // Only the first call counts: H2 reuses a query's result while the tables it reads are unchanged.
+        long t = System.nanoTime();
+        stats.byCampaign();
+        say("progress probe: RecipientStats.byCampaign() over %d recipient rows: %d ms", rows, ms(System.nanoTime() - t));
+    }
+
+    /**
+     * The per-message steps of recipient-send called one at a time on one thread, with that thread's CPU time: what
+     * each step costs on its own, without contention (H2 is embedded, so its work is on the calling thread too).
+     */
+    private void stepProbe() throws Exception {
+        long campaign = prepareCampaign(n);
+        Recipient[] recipients = loadRecipients(campaign);
+        var threadMx = java.lang.management.ManagementFactory.getThreadMXBean();
+        var records = bean("deliveryRecords", io.sluice.dispatch.DeliveryRecords.class);
+        var store = bean("recipientStore", io.sluice.dispatch.RecipientStore.class);
+        // Claimed as a tick would (and with the attempt counted), so markSent finds them CLAIMED.
+        List<Recipient> claimed = store.claim(n);
+        Recipient[] claimedArray = claimed.toArray(new Recipient[0]);
+        Map<String, java.util.function.IntConsumer> steps = new LinkedHashMap<>();
+        steps.put("validation lookup, enrich route + camel-sql (as in recipient-send)", i -> {
+            org.apache.camel.Exchange e = new org.apache.camel.support.DefaultExchange(context);
+            e.setProperty("recipient", recipients[i]);
+            producer.send("direct:validation-cache-lookup", e);
+            if (e.getException() != null || !"valid".equals(e.getMessage().getBody(String.class))) {
+                throw new IllegalStateException("lookup failed: " + e.getException() + " / " + e.getMessage().getBody());
+            }
+        });
+        steps.put("validation lookup, ValidationCache.lookup bean (same SQL)", i -> {
+            if (!"valid".equals(validation.lookup(recipients[i].emailKey()))) {
+                throw new IllegalStateException("lookup failed");
+            }
+        });
+        steps.put("DeliveryRecords.add (idempotent record INSERT)", i -> records.add("probe:" + campaign + ":" + i));
+        steps.put("MailComposer.compose", i -> {
+            try {
+                composer.compose(recipients[i]);
+            } catch (jakarta.mail.MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        steps.put("RecipientStore.markSent (UPDATE ... WHERE id = ? AND state = 'CLAIMED')",
+                i -> store.markSent(claimedArray[i], "250 2.0.0 Ok"));
+        say("");
+        say("Step probe: each step called %d times on one thread (after 1000 warm-up calls), CPU and wall time per call:", n - 1000);
+        for (var step : steps.entrySet()) {
+            for (int i = 0; i < 1000; i++) {
+                step.getValue().accept(i);
+            }
+            long cpu = threadMx.getCurrentThreadCpuTime();
+            long wall = System.nanoTime();
+            for (int i = 1000; i < n; i++) {
+                step.getValue().accept(i);
+            }
+            int calls = n - 1000;
+            say("  %-75s %7.0f us CPU %7.0f us wall", step.getKey(), (threadMx.getCurrentThreadCpuTime() - cpu) / 1e3 / calls,
+                    (System.nanoTime() - wall) / 1e3 / calls);
+        }
+        jdbc.update("UPDATE recipient SET state = 'SENT', claimed_by = NULL WHERE campaign_id = ? AND state = 'CLAIMED'", campaign);
     }
 
     private Recipient[] loadRecipients(long campaignId) {
@@ -681,6 +791,21 @@ public final class PipelineBenchmark {
             }
         }
         return stats;
+    }
+
+    /**
+     * "samples" (the default): CPU samples every 20 ms and the CPU load only, the least disturbing; "default" or
+     * "profile": the JDK's configurations, which also record locks, allocation and more, and slow the run down.
+     */
+    private static Recording newRecording(String settings) throws Exception {
+        if (!settings.equals("samples")) {
+            return new Recording(jdk.jfr.Configuration.getConfiguration(settings));
+        }
+        Recording recording = new Recording();
+        recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(20));
+        recording.enable("jdk.CPULoad").withPeriod(java.time.Duration.ofSeconds(1));
+        recording.enable("jdk.GarbageCollection");
+        return recording;
     }
 
     // ---------------------------------------------------------------- helpers
