@@ -2,9 +2,10 @@
 # Sluice pipeline vs raw Jakarta Mail, to Postfix's smtp-sink on loopback. See bench/README.md.
 #   bench/run.sh                         # 3 measured runs of 8,000 messages, 15 threads
 #   bench/run.sh -Dbench.profile=true    # the same, plus a JFR profile of the measured phases, summarised
+# Needs: JDK 17 (javac), the Maven wrapper (for the dependency classpath), Postfix's smtp-sink.
 # Any argument is passed to the benchmark JVM (-Dbench.n=..., -Dbench.runs=..., -Dbench.threads=..., -Dbench.warmup=...).
 # The JVM gets the Dockerfile's flags (-XX:MaxRAMPercentage=75, the Angus stream provider); JAVA_OPTS adds more
-# (e.g. JAVA_OPTS=-Xms1g, see README "Heap"). Bounded: the build by the Maven wrapper, the run by BENCH_TIMEOUT seconds (default 270).
+# (e.g. JAVA_OPTS=-Xms1g). Bounded: the run by BENCH_TIMEOUT seconds (default 270).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=target/bench
@@ -19,14 +20,24 @@ if [ -z "$SINK" ]; then
   exit 2
 fi
 
-echo "== build (test-compile) and classpath"
-./mvnw -q -B -DskipTests test-compile
+echo "== build: dependency classpath (Maven), then javac into $OUT"
 ./mvnw -q -B dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=test >/dev/null
-# A private copy of the compiled classes: another build in this work tree (mvn clean, a test run) cannot pull them
-# away mid-run.
+DEPS=$(cat "$OUT/classpath.txt")
+# Compiled here rather than in target/classes: other builds and test runs share this work tree, and a `mvn clean`
+# or a half-finished compile there would pull classes away from under a running benchmark.
 rm -rf "$OUT/classes" "$OUT/test-classes"
-cp -r target/classes "$OUT/classes"
-cp -r target/test-classes "$OUT/test-classes"
+mkdir -p "$OUT/classes" "$OUT/test-classes"
+find src/main/java -name '*.java' >"$OUT/main-sources.txt"
+JAVAC=(javac --release 17 -encoding UTF-8 -parameters -nowarn -Xlint:none)
+if ! "${JAVAC[@]}" -d "$OUT/classes" -cp "$DEPS" @"$OUT/main-sources.txt" >"$OUT/javac.log" 2>&1 \
+   || ! "${JAVAC[@]}" -d "$OUT/test-classes" -cp "$OUT/classes:$DEPS" src/test/java/io/sluice/bench/*.java >>"$OUT/javac.log" 2>&1; then
+  cat "$OUT/javac.log" >&2
+  echo "compilation failed" >&2
+  exit 2
+fi
+# The resources as the pom packages them: src/main/resources plus the root application.properties.
+cp -r src/main/resources/. "$OUT/classes/"
+cp application.properties "$OUT/classes/"
 
 # A free loopback port for the sink: one nothing answers on; smtp-sink fails to bind if we lose a race, so retry.
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
