@@ -41,6 +41,10 @@ class PackagedJarIT {
                 .redirectOutput(work.resolve("sluice.log").toFile());
         builder.environment().put("SLUICE_HTTP_PORT", Integer.toString(port));
         builder.environment().put("SLUICE_DISPATCH_FIRST_TICK_DELAY_MS", "1000");
+        // Secrets from the environment must never reach the log.
+        builder.environment().put("SLUICE_ADMIN_TOKEN", "it-admin-SECRET-token");
+        builder.environment().put("SLUICE_SMTP_PASSWORD", "it-smtp-SECRET");
+        builder.environment().put("SLUICE_WEBHOOK_PASSWORD", "it-webhook-SECRET");
         Process process = builder.start();
         try {
             Path outbox = work.resolve("data/outbox/campaign-1");
@@ -50,11 +54,13 @@ class PackagedJarIT {
             assertThat(countEml(outbox)).as("the six validated sample addresses are mailed").isEqualTo(6);
 
             HttpResponse<String> status = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/status")).build(),
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/status"))
+                            .header("Authorization", "Bearer it-admin-SECRET-token").build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(status.statusCode()).isEqualTo(200);
             assertThat(status.body()).contains("\"SENT\":6", "\"disposable\":1", "\"waitingForValidation\":1");
-            assertThat(Files.readString(work.resolve("sluice.log"))).contains("LOCAL DEMO MODE").doesNotContain("local-demo-secret");
+            assertThat(status.body()).doesNotContain("SECRET");
+            assertThat(Files.readString(work.resolve("sluice.log"))).contains("Tick: limit").doesNotContain("SECRET").doesNotContain("local-demo-secret");
         } finally {
             process.destroy();
             process.waitFor();
