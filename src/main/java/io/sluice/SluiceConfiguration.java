@@ -32,6 +32,9 @@ import io.sluice.mail.MailComposer;
 import io.sluice.mail.PooledMailSender;
 import io.sluice.mail.UnsubscribeTokens;
 import io.sluice.mail.Unsubscribes;
+import io.sluice.validation.AddressCheck;
+import io.sluice.validation.DisposableDomains;
+import io.sluice.validation.LocalChecks;
 import io.sluice.validation.ValidationCache;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -74,8 +77,10 @@ public class SluiceConfiguration implements CamelConfiguration {
 
         CampaignStore campaigns = new CampaignStore(database.dataSource(), sql, settings.get("sluice.mail.message-stream"));
         int importBatch = settings.getInt("sluice.import.batch-size");
-        AudienceImporter audience = new AudienceImporter(database.dataSource(), sql, campaigns, importBatch);
         ValidationCache validationCache = new ValidationCache(database.dataSource(), sql, importBatch);
+        DisposableDomains disposableDomains = new DisposableDomains(settings.get("sluice.validation.disposable-list", ""));
+        LocalChecks localChecks = new LocalChecks(disposableDomains, settings.getBoolean("sluice.validation.refuse-role-accounts"));
+        AudienceImporter audience = new AudienceImporter(database.dataSource(), sql, campaigns, importBatch, localChecks, validationCache);
         SendControl sendControl = new SendControl(database.dataSource(), sql);
         sendControl.ensureExists(settings.getInt("sluice.dispatch.initial-send-limit"));
         RecipientStore recipients = new RecipientStore(database.dataSource(), sql, instanceId);
@@ -130,6 +135,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("deliveryRecords", deliveryRecords);
         registry.bind("dispatch", dispatch);
         registry.bind("guard", guard);
+        registry.bind("disposableDomains", disposableDomains);
+        registry.bind("addressCheck", new AddressCheck(localChecks, validationCache, settings.getInt("sluice.validation.check-limit")));
         registry.bind("ramp", ramp);
         registry.bind("suppressionSync", new SuppressionSync(database.dataSource(), sql, importBatch));
         registry.bind("bounceWebhook", new BounceWebhook(settings.get("sluice.webhook.username", ""),

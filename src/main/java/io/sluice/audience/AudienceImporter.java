@@ -25,6 +25,8 @@ import io.sluice.campaign.Campaign;
 import io.sluice.campaign.CampaignStore;
 import io.sluice.db.SqlFiles;
 import io.sluice.validation.EmailSyntax;
+import io.sluice.validation.LocalChecks;
+import io.sluice.validation.ValidationCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -46,8 +48,13 @@ public class AudienceImporter {
     private final SqlFiles sql;
     private final CampaignStore campaigns;
     private final int batchSize;
+    private final LocalChecks localChecks;
+    private final ValidationCache validationCache;
 
-    public AudienceImporter(DataSource dataSource, SqlFiles sql, CampaignStore campaigns, int batchSize) {
+    public AudienceImporter(DataSource dataSource, SqlFiles sql, CampaignStore campaigns, int batchSize,
+                            LocalChecks localChecks, ValidationCache validationCache) {
+        this.localChecks = localChecks;
+        this.validationCache = validationCache;
         this.jdbc = new JdbcTemplate(dataSource);
         this.named = new NamedParameterJdbcTemplate(jdbc);
         this.sql = sql;
@@ -129,6 +136,16 @@ public class AudienceImporter {
                 fresh.add(row);
             }
         }
+        // Free local verdicts (disposable domain, role account) go into the cache at once, so those recipients are
+        // skipped with their code instead of waiting for a provider.
+        Map<String, String> local = new HashMap<>();
+        for (Row row : fresh) {
+            LocalChecks.Verdict verdict = localChecks.check(row.email());
+            if (!verdict.passed()) {
+                local.put(row.key(), verdict.code());
+            }
+        }
+        validationCache.putAll(local, "local");
         Timestamp now = Timestamp.from(Instant.now());
         jdbc.batchUpdate(sql.get("recipient-insert"), fresh, fresh.size(), (PreparedStatement ps, Row row) -> {
             ps.setLong(1, campaignId);

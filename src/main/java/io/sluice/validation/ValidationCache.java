@@ -55,6 +55,13 @@ public class ValidationCache {
         upsert(List.of(new Entry(key(email), normalizeCode(code))), provider);
     }
 
+    /** Upserts many verdicts of one provider (suppressed and unsubscribed entries stay as they are). */
+    public void putAll(java.util.Map<String, String> codesByEmail, String provider) {
+        List<Entry> entries = new ArrayList<>();
+        codesByEmail.forEach((email, code) -> entries.add(new Entry(key(email), normalizeCode(code))));
+        upsert(entries, provider);
+    }
+
     /** Records suppressed or unsubscribed: wins over any verdict, and no later verdict replaces it. */
     public void suppress(String email, String code, String provider) {
         jdbc.update(sql.get("validation-cache-suppress"), key(email), normalizeCode(code), provider, Timestamp.from(Instant.now()));

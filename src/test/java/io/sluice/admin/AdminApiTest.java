@@ -34,7 +34,11 @@ class AdminApiTest {
                 new String[] {"POST", "/api/campaigns/1/audience"},
                 new String[] {"POST", "/api/validation-results"},
                 new String[] {"POST", "/api/campaigns/1/start"},
-                new String[] {"POST", "/api/campaigns/1/pause"});
+                new String[] {"POST", "/api/campaigns/1/pause"},
+                new String[] {"POST", "/api/resume"},
+                new String[] {"POST", "/api/ramp/resume"},
+                new String[] {"POST", "/api/suppressions/sync"},
+                new String[] {"POST", "/api/addresses/check"});
         for (String[] call : calls) {
             assertThat(sluice.call(call[0], call[1], "application/json", "{}", null).statusCode())
                     .as(call[0] + " " + call[1] + " without a token").isEqualTo(401);
@@ -120,5 +124,42 @@ class AdminApiTest {
         assertThat(answer.body()).contains("\"imported\":2", "\"rejected\":1");
         assertThat(sluice.jdbc().queryForObject("SELECT text_code FROM email_validation_cache WHERE email = 'ok@example.com'",
                 String.class)).isEqualTo("valid");
+    }
+
+    @Test
+    void should_check_addresses_locally_and_from_the_cache_without_spending_on_a_provider() {
+        sluice.call("POST", "/api/validation-results", "text/csv", "email,code\nknown@example.com,valid\n");
+
+        HttpResponse<String> answer = sluice.call("POST", "/api/addresses/check", "text/plain",
+                "known@example.com\nuser+tag@example.org\nsomeone@mailinator.com\nnot an address\n");
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains(
+                "{\"email\":\"known@example.com\",\"code\":\"valid\",\"verdict\":\"deliverable\"",
+                "{\"email\":\"user+tag@example.org\",\"code\":null,\"verdict\":\"unvalidated\"",
+                "{\"email\":\"someone@mailinator.com\",\"code\":\"disposable\",\"verdict\":\"undeliverable\"",
+                "{\"email\":\"not an address\",\"code\":\"invalid_syntax\"");
+    }
+
+    @Test
+    void should_refuse_more_addresses_than_the_limit_with_413() {
+        String many = "a@example.com\n".repeat(10_001);
+
+        HttpResponse<String> answer = sluice.call("POST", "/api/addresses/check", "text/plain", many);
+
+        assertThat(answer.statusCode()).isEqualTo(413);
+        assertThat(answer.body()).contains("at most 10000 addresses");
+    }
+
+    @Test
+    void should_cache_a_local_disposable_verdict_at_import_so_the_address_does_not_wait_for_a_provider() {
+        String id = sluice.call("POST", "/api/campaigns", "application/json",
+                "{\"name\":\"z\",\"from\":\"a@example.com\",\"subject\":\"s\",\"textTemplate\":\"t\"}").body()
+                .replaceAll(".*\"id\":(\\d+).*", "$1");
+
+        sluice.call("POST", "/api/campaigns/" + id + "/audience", "text/csv", "email\ntemp-user@yopmail.com\n");
+
+        assertThat(sluice.jdbc().queryForMap("SELECT text_code, provider FROM email_validation_cache WHERE email = 'temp-user@yopmail.com'"))
+                .containsEntry("TEXT_CODE", "disposable").containsEntry("PROVIDER", "local");
     }
 }
