@@ -55,6 +55,24 @@ public class Dispatch {
             LOG.info("Dispatch tick skipped: the previous tick is still running");
             return new Tick(0, "previous tick still running");
         }
+        Tick tick;
+        try {
+            tick = decide();
+        } catch (RuntimeException e) {
+            // A tick that fails before its split must not leave the gate marked busy, or no tick would ever run again.
+            tickRunning.set(false);
+            throw e;
+        }
+        if (!tick.isOpen()) {
+            tickRunning.set(false);
+            lastTick = tick;
+            tick.finish();
+            LOG.info("Dispatch tick: nothing sent ({})", tick.closedBecause());
+        }
+        return tick;
+    }
+
+    private Tick decide() {
         recoverStaleClaims(Instant.now().minus(claimLease));
         SendControl.State control = sendControl.read();
         String guardClosed = guardGate.get();
@@ -67,12 +85,6 @@ public class Dispatch {
             tick = new Tick(0, "sendLimit is 0");
         } else {
             tick = new Tick(control.sendLimit(), null);
-        }
-        if (!tick.isOpen()) {
-            tickRunning.set(false);
-            lastTick = tick;
-            tick.finish();
-            LOG.info("Dispatch tick: nothing sent ({})", tick.closedBecause());
         }
         return tick;
     }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
@@ -35,8 +34,6 @@ public class SuppressionSync {
     private final JdbcTemplate jdbc;
     private final SqlFiles sql;
     private final int batchSize;
-    private final AtomicLong lastRun = new AtomicLong();
-    private volatile Map<String, Object> lastSummary = Map.of();
     private final Map<String, Long> current = new LinkedHashMap<>();
 
     private record Suppression(String email, String reason) {
@@ -96,13 +93,7 @@ public class SuppressionSync {
         summary.put("at", Instant.now().toString());
         summary.put("streams", new LinkedHashMap<>(current));
         summary.put("total", current.values().stream().mapToLong(Long::longValue).sum());
-        lastSummary = summary;
-        lastRun.set(System.currentTimeMillis());
         return summary;
-    }
-
-    public Map<String, Object> lastSummary() {
-        return lastSummary;
     }
 
     private int write(List<Suppression> batch, String stream) {

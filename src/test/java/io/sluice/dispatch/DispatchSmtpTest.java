@@ -154,13 +154,7 @@ class DispatchSmtpTest {
     @Test
     void should_mark_a_crash_between_record_and_send_unknown_under_at_most_once() {
         sluice.campaign("Hello", "Hi", null, AUDIENCE, RESULTS);
-        // A crash after the delivery record and before the send leaves the row CLAIMED with a record.
-        long adaId = ((Number) sluice.row("ada@example.com").get("ID")).longValue();
-        long campaignId = ((Number) sluice.row("ada@example.com").get("CAMPAIGN_ID")).longValue();
-        // Claimed an hour ago by a process that is gone: older than the claim lease on every database.
-        sluice.jdbc().update("UPDATE recipient SET state = 'CLAIMED', claimed_by = 'dead', claimed_at = ? WHERE id = ?",
-                java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(3600)), adaId);
-        sluice.jdbc().update("INSERT INTO delivery_record VALUES ('recipient-send', ?, CURRENT_TIMESTAMP)", campaignId + ":" + adaId);
+        crashAfterDeliveryRecord("ada@example.com");
 
         sluice.close();
         sluice = new SluiceRunner(dir).smtp(greenMail.getSmtp().getPort()).start();
@@ -176,12 +170,7 @@ class DispatchSmtpTest {
         sluice.close();
         sluice = new SluiceRunner(dir).smtp(greenMail.getSmtp().getPort()).set("sluice.delivery.guarantee", "at-least-once").start();
         sluice.campaign("Hello", "Hi", null, AUDIENCE, RESULTS);
-        long adaId = ((Number) sluice.row("ada@example.com").get("ID")).longValue();
-        long campaignId = ((Number) sluice.row("ada@example.com").get("CAMPAIGN_ID")).longValue();
-        // Claimed an hour ago by a process that is gone: older than the claim lease on every database.
-        sluice.jdbc().update("UPDATE recipient SET state = 'CLAIMED', claimed_by = 'dead', claimed_at = ? WHERE id = ?",
-                java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(3600)), adaId);
-        sluice.jdbc().update("INSERT INTO delivery_record VALUES ('recipient-send', ?, CURRENT_TIMESTAMP)", campaignId + ":" + adaId);
+        crashAfterDeliveryRecord("ada@example.com");
 
         sluice.close();
         sluice = new SluiceRunner(dir).smtp(greenMail.getSmtp().getPort()).set("sluice.delivery.guarantee", "at-least-once").start();
@@ -189,6 +178,30 @@ class DispatchSmtpTest {
 
         assertThat(sluice.state("ada@example.com")).isEqualTo("SENT");
         assertThat(greenMail.getReceivedMessages()).hasSize(2);
+    }
+
+    /**
+     * What a crash after the delivery record and before the send leaves behind: the row CLAIMED an hour ago (older
+     * than the claim lease on every database) by a process that is gone, with its delivery record written.
+     */
+    private void crashAfterDeliveryRecord(String email) {
+        long id = ((Number) sluice.row(email).get("ID")).longValue();
+        long campaignId = ((Number) sluice.row(email).get("CAMPAIGN_ID")).longValue();
+        sluice.jdbc().update("UPDATE recipient SET state = 'CLAIMED', claimed_by = 'dead', claimed_at = ? WHERE id = ?",
+                java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(3600)), id);
+        sluice.jdbc().update("INSERT INTO delivery_record VALUES ('recipient-send', ?, CURRENT_TIMESTAMP)", campaignId + ":" + id);
+    }
+
+    @Test
+    void should_run_again_after_a_tick_that_failed_before_sending() {
+        sluice.campaign("Hello", "Hi", null, AUDIENCE, RESULTS);
+        sluice.jdbc().execute("ALTER TABLE send_control RENAME TO send_control_gone");
+        org.assertj.core.api.Assertions.assertThatThrownBy(sluice::tick).as("the tick cannot read its send control").isInstanceOf(RuntimeException.class);
+
+        sluice.jdbc().execute("ALTER TABLE send_control_gone RENAME TO send_control");
+        sluice.tick();
+
+        assertThat(greenMail.getReceivedMessages()).as("the failed tick did not leave the gate marked busy").hasSize(2);
     }
 
     static String to(MimeMessage message) {
