@@ -1,7 +1,8 @@
--- Ready = pending, in a running campaign, due again, and validated (a cache entry exists): an unvalidated address
--- waits. Walking (state, id) keeps this cheap anywhere in a 7M-row table. H2 is single-instance: no row locks here
+-- Ready = pending, in a running campaign, due again, and validated (a cache entry exists; its code comes along):
+-- an unvalidated address waits. Walking (state, id) keeps this cheap anywhere in a 7M-row table. H2 is single-instance: no row locks here
 -- (FOR UPDATE ... LIMIT on H2 locks every matching row before the LIMIT and took 5-7 s at 1M pending rows).
-SELECT r.id, r.campaign_id, r.email, r.email_key, r.fields, r.attempts
+SELECT r.id, r.campaign_id, r.email, r.email_key, r.fields, r.attempts,
+       (SELECT v.text_code FROM email_validation_cache v WHERE v.email = r.email_key) AS validation_code
 FROM recipient r
 WHERE r.state = 'PENDING'
   AND r.campaign_id IN (SELECT c.id FROM campaign c WHERE c.state = 'RUNNING')

@@ -2,6 +2,7 @@ package io.sluice.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -95,6 +96,22 @@ public class Dispatch {
         return claimed;
     }
 
+    /**
+     * Deals the claimed batch into at most {@code lanes} contiguous lanes of near-equal size, one per dispatch thread,
+     * so each thread sends its lane in order instead of taking every recipient from a shared queue.
+     */
+    public List<List<Recipient>> lanes(List<Recipient> batch, int lanes) {
+        int n = Math.max(1, Math.min(lanes, batch.size()));
+        List<List<Recipient>> result = new ArrayList<>(n);
+        int from = 0;
+        for (int lane = 0; lane < n; lane++) {
+            int to = from + (batch.size() - from) / (n - lane);
+            result.add(batch.subList(from, to));
+            from = to;
+        }
+        return result;
+    }
+
     /** Whether the cached code forbids mailing (the story mailed only valid and ok; catch-all was skipped). */
     public boolean refuses(String code) {
         return code == null || !allowedCodes.contains(code);
@@ -110,10 +127,6 @@ public class Dispatch {
         tick.skipped();
     }
 
-    /** The cache entry vanished between claim and lookup: the recipient waits for validation again. */
-    public void unvalidated(Recipient r) {
-        recipients.release(r);
-    }
 
     /** A permanent failure (SMTP 5xx, a broken template): FAILED with the reason, never retried. */
     public void failed(Recipient r, Throwable failure, Tick tick) {

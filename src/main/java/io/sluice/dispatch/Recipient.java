@@ -1,7 +1,11 @@
 package io.sluice.dispatch;
 
-/** A claimed recipient as it travels through recipient-send: enough to render, deliver and record it. */
-public record Recipient(long id, long campaignId, String email, String emailKey, String fields, int attempts) {
+/**
+ * A claimed recipient as it travels through recipient-send: enough to judge, render, deliver and record it.
+ * {@code validationCode} is the address's validation-cache code, read by the claim in the same statement.
+ */
+public record Recipient(long id, long campaignId, String email, String emailKey, String fields, int attempts,
+                        String validationCode) {
 
     /** The idempotent consumer's key: one delivery per campaign and recipient, ever. */
     public String deliveryKey() {

@@ -82,9 +82,8 @@ public final class PipelineBenchmark {
 
     /** Processor ids of the dispatch routes whose time is reported (see routes/*.camel.yaml). */
     private static final List<String> PROCESSORS = List.of(
-            "dispatch-tick-open", "recipients-claim", "dispatch-tick-split", "dispatch-tick-close",
-            "recipient-send-keep-recipient", "recipient-send-validation-lookup", "validation-cache-lookup-query",
-            "recipient-send-wait-unvalidated", "recipient-send-skip-code", "recipient-send-once",
+            "dispatch-tick-open", "recipients-claim", "dispatch-tick-split", "dispatch-lane", "dispatch-tick-close",
+            "recipient-send-keep-recipient", "recipient-send-skip-code", "recipient-send-once",
             "recipient-send-skip-duplicate", "recipient-send-throttle", "recipient-send-compose", "recipient-send-deliver",
             "mail-deliver-smtp-no-internal-headers", "mail-deliver-smtp-send", "mail-deliver-smtp-reply",
             "recipient-send-record-sent");
@@ -622,14 +621,6 @@ public final class PipelineBenchmark {
         List<Recipient> claimed = store.claim(n);
         Recipient[] claimedArray = claimed.toArray(new Recipient[0]);
         Map<String, java.util.function.IntConsumer> steps = new LinkedHashMap<>();
-        steps.put("validation lookup, enrich route + camel-sql (as in recipient-send)", i -> {
-            org.apache.camel.Exchange e = new org.apache.camel.support.DefaultExchange(context);
-            e.setProperty("recipient", recipients[i]);
-            producer.send("direct:validation-cache-lookup", e);
-            if (e.getException() != null || !"valid".equals(e.getMessage().getBody(String.class))) {
-                throw new IllegalStateException("lookup failed: " + e.getException() + " / " + e.getMessage().getBody());
-            }
-        });
         steps.put("validation lookup, ValidationCache.lookup bean (same SQL)", i -> {
             if (!"valid".equals(validation.lookup(recipients[i].emailKey()))) {
                 throw new IllegalStateException("lookup failed");
@@ -666,7 +657,7 @@ public final class PipelineBenchmark {
     private Recipient[] loadRecipients(long campaignId) {
         return jdbc.query("SELECT id, campaign_id, email, email_key, fields, attempts FROM recipient WHERE campaign_id = ? ORDER BY id",
                 (rs, i) -> new Recipient(rs.getLong("id"), rs.getLong("campaign_id"), rs.getString("email"),
-                        rs.getString("email_key"), rs.getString("fields"), rs.getInt("attempts")), campaignId)
+                        rs.getString("email_key"), rs.getString("fields"), rs.getInt("attempts"), "valid"), campaignId)
                 .toArray(new Recipient[0]);
     }
 
@@ -784,7 +775,7 @@ public final class PipelineBenchmark {
                 stats.put(id, new long[] {p.getExchangesCompleted() + p.getExchangesFailed(), p.getTotalProcessingTime()});
             }
         }
-        for (String route : List.of("recipient-send", "validation-cache-lookup", "mail-deliver-smtp")) {
+        for (String route : List.of("recipient-send", "mail-deliver-smtp")) {
             ManagedRouteMBean r = m.getManagedRoute(route);
             if (r != null) {
                 stats.put("route " + route, new long[] {r.getExchangesCompleted() + r.getExchangesFailed(), r.getTotalProcessingTime()});
