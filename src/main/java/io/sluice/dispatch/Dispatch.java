@@ -112,9 +112,22 @@ public class Dispatch {
         return result;
     }
 
-    /** Whether the cached code forbids mailing (the story mailed only valid and ok; catch-all was skipped). */
-    public boolean refuses(String code) {
-        return code == null || !allowedCodes.contains(code);
+    /**
+     * Whether the recipient's cached validation code forbids mailing (the story mailed only valid and ok; catch-all
+     * was skipped).
+     */
+    public boolean refuses(Recipient r) {
+        return r.validationCode() == null || !allowedCodes.contains(r.validationCode());
+    }
+
+    /** The idempotent consumer's key of a recipient. */
+    public String deliveryKey(Recipient r) {
+        return r.deliveryKey();
+    }
+
+    /** Skipped because of its validation code, which the recipient keeps as its skip code. */
+    public void refused(Recipient r, Tick tick) {
+        skipped(r, r.validationCode(), tick);
     }
 
     public void sent(Recipient r, String reply, Tick tick) {
