@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutorService;
 
 import io.sluice.admin.AdminApi;
 import io.sluice.admin.AdminAuth;
+import io.sluice.admin.AdminPage;
+import io.sluice.admin.StatusHistory;
 import io.sluice.audience.AudienceImporter;
 import io.sluice.audience.InboxImports;
 import io.sluice.campaign.CampaignStore;
@@ -148,6 +150,9 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("dispatchPool", dispatchPool);
         registry.bind("adminAuth", adminAuth);
         registry.bind("adminApi", adminApi);
+        registry.bind("adminPage", new AdminPage());
+        registry.bind("statusHistory", new StatusHistory(sendControl, guard, settings.getDouble("sluice.guard.bounce-rate-warn"),
+                settings.getInt("sluice.history.size"), settings.getInt("sluice.history.sample-ms"), Clock.systemUTC()));
         registry.bind("inboxImports", new InboxImports(audience, validationCache));
         registry.bind("unsubscribeTokens", tokens);
         registry.bind("unsubscribes", new Unsubscribes(tokens, validationCache, database.dataSource(), sql));
