@@ -33,6 +33,8 @@ import io.sluice.mail.FailureClassifier;
 import io.sluice.mail.MailComposer;
 import io.sluice.mail.PooledMailSender;
 import io.sluice.mail.UnsubscribeTokens;
+import io.sluice.routes.RouteReload;
+import io.sluice.routes.RouteValidator;
 import io.sluice.mail.Unsubscribes;
 import io.sluice.validation.AddressCheck;
 import io.sluice.validation.DisposableDomains;
@@ -157,6 +159,13 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("unsubscribeTokens", tokens);
         registry.bind("unsubscribes", new Unsubscribes(tokens, validationCache, database.dataSource(), sql));
 
+        if (settings.getBoolean("sluice.routes.reload")) {
+            // Camel's own reload (camel.main.routesReloadEnabled) stays off: it drops the old routes before it knows
+            // whether the edited file loads. This one validates first and keeps the running version on a mistake.
+            Path routesDir = Path.of(settings.get("sluice.routes.dir"));
+            context.addService(new RouteReload(routesDir, "*.camel.yaml", new RouteValidator(context)));
+            LOG.info("Live route edits on: saved files in {} are validated and reloaded", routesDir.toAbsolutePath());
+        }
         if (demo) {
             DemoSeed.seedIfEmpty(Path.of(settings.get("sluice.demo.samples-dir")), campaigns, audience, validationCache);
         }
