@@ -15,6 +15,20 @@ public final class Sluice {
     private Sluice() {
     }
 
+    /**
+     * SLUICE_LOG_FORMAT (or -Dsluice.log.format): text (default) or json. Checked before the first log line, because
+     * log4j2.xml picks its appender by this name and an unknown one would silently log nothing.
+     */
+    static void logFormat() {
+        String format = System.getProperty("sluice.log.format", System.getenv().getOrDefault("SLUICE_LOG_FORMAT", "text"));
+        format = format.isBlank() ? "text" : format.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!format.equals("text") && !format.equals("json")) {
+            System.err.println("SLUICE_LOG_FORMAT must be text or json, got: " + format);
+            System.exit(2);
+        }
+        System.setProperty("sluice.log.format", format);
+    }
+
     public static Main create() {
         Main main = new Main();
         main.configure().addConfiguration(SluiceConfiguration.class);
@@ -23,6 +37,7 @@ public final class Sluice {
     }
 
     public static void main(String[] args) throws Exception {
+        logFormat();
         System.setProperty("jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
         Main main = create();
         int exit = main.run(args);
