@@ -19,14 +19,12 @@ public final class Sluice {
      * SLUICE_LOG_FORMAT (or -Dsluice.log.format): text (default) or json. Checked before the first log line, because
      * log4j2.xml picks its appender by this name and an unknown one would silently log nothing.
      */
-    static void logFormat() {
-        String format = System.getProperty("sluice.log.format", System.getenv().getOrDefault("SLUICE_LOG_FORMAT", "text"));
-        format = format.isBlank() ? "text" : format.strip().toLowerCase(java.util.Locale.ROOT);
+    static String logFormat(String value) {
+        String format = value == null || value.isBlank() ? "text" : value.strip().toLowerCase(java.util.Locale.ROOT);
         if (!format.equals("text") && !format.equals("json")) {
-            System.err.println("SLUICE_LOG_FORMAT must be text or json, got: " + format);
-            System.exit(2);
+            throw new IllegalArgumentException("SLUICE_LOG_FORMAT must be text or json, got: " + value);
         }
-        System.setProperty("sluice.log.format", format);
+        return format;
     }
 
     public static Main create() {
@@ -37,7 +35,13 @@ public final class Sluice {
     }
 
     public static void main(String[] args) throws Exception {
-        logFormat();
+        try {
+            System.setProperty("sluice.log.format",
+                    logFormat(System.getProperty("sluice.log.format", System.getenv("SLUICE_LOG_FORMAT"))));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
         System.setProperty("jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
         Main main = create();
         int exit = main.run(args);
