@@ -4,12 +4,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
@@ -67,11 +72,29 @@ public class RouteReload extends RouteWatcherReloadStrategy {
                 return;
             }
         }
+        // One save often arrives as several file events (truncate, write): a file that is empty for the moment, or
+        // holds exactly what runs, needs no reload (and a needless reload briefly takes its HTTP paths away).
+        boolean changed = false;
+        for (Resource resource : resources) {
+            byte[] content = content(resource);
+            if (new String(content, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+                LOG.warn("Route file {} is empty: its routes keep running", resource.getLocation());
+                return;
+            }
+            changed |= !Arrays.equals(content, running.get(resource.getLocation()));
+        }
+        if (!changed) {
+            LOG.debug("Route file {} unchanged: nothing to reload", locations(resources));
+            return;
+        }
         List<String> problems = validator.validate(resources);
         if (!problems.isEmpty()) {
             LOG.error("Route file {} NOT reloaded, the running version stays: {}", locations(resources), String.join("; ", problems));
             return;
         }
+        // A route takes its configurations (error handling, the admin token check) when it is created: an edited
+        // routeConfiguration only applies once the routes that opt into it are created again, so reload them too.
+        resources = withRoutesUsing(validator.routeConfigurationIds(resources), resources);
         try {
             super.onRouteReload(resources, removeEverything);
             resources.forEach(r -> running.put(r.getLocation(), content(r)));
@@ -93,6 +116,27 @@ public class RouteReload extends RouteWatcherReloadStrategy {
                         locations(resources), rootMessage(again));
             }
         }
+    }
+
+    private Collection<Resource> withRoutesUsing(Set<String> configurationIds, Collection<Resource> resources) {
+        if (configurationIds.isEmpty()) {
+            return resources;
+        }
+        Map<String, Resource> all = new LinkedHashMap<>();
+        resources.forEach(r -> all.put(r.getLocation(), r));
+        Model model = getCamelContext().getCamelContextExtension().getContextPlugin(Model.class);
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            String ids = route.getRouteConfigurationId();
+            Resource source = route.getResource();
+            if (ids != null && source != null && Arrays.stream(ids.split(",")).map(String::strip).anyMatch(configurationIds::contains)) {
+                all.putIfAbsent(source.getLocation(), source);
+            }
+        }
+        if (all.size() > resources.size()) {
+            LOG.info("Route configuration(s) {} changed: also reloading {} route file(s) that use them", configurationIds,
+                    all.size() - resources.size());
+        }
+        return List.copyOf(all.values());
     }
 
     private static byte[] content(Resource resource) {

@@ -94,6 +94,19 @@ public class RouteValidator {
         return problems;
     }
 
+    /** The ids of the route configurations these files define (files that do not parse define none). */
+    public Set<String> routeConfigurationIds(Collection<Resource> resources) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (Resource resource : resources) {
+            try {
+                parse(resource).configurations().forEach(c -> ids.add(c.getId()));
+            } catch (Exception e) {
+                // validate() reports it
+            }
+        }
+        return ids;
+    }
+
     private record Parsed(Resource resource, List<RouteDefinition> routes, List<RouteConfigurationDefinition> configurations) {
     }
 

@@ -137,9 +137,15 @@ class LogsAndSecretsIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(work.resolve("data/inbox/audience/error/99/members.csv"))
                     || Files.exists(work.resolve("data/inbox/audience/99/error/members.csv")));
 
-            // A broken live edit: refused, logged as one JSON line, and the running route still answers.
-            Files.writeString(work.resolve("routes/api-status.camel.yaml"), "- route:\n    id: api-status\n    from: [\n");
+            // A broken live edit: refused, logged as one JSON line, and the running route still answers; then a good one.
+            Path apiStatus = work.resolve("routes/api-status.camel.yaml");
+            String running = Files.readString(apiStatus);
+            Files.writeString(apiStatus, "- route:\n    id: api-status\n    from: [\n");
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(work.resolve("stdout.log")).contains("NOT reloaded"));
+            assertThat(send(http, "GET", base + "/api/status", admin, null, null).statusCode()).isEqualTo(200);
+            Files.writeString(apiStatus, running + "        - setHeader:\n            name: X-Route-Edition\n            constant: two\n");
+            await().atMost(Duration.ofSeconds(30)).until(() -> send(http, "GET", base + "/api/status", admin, null, null)
+                    .headers().firstValue("X-Route-Edition").orElse("").equals("two"));
             HttpResponse<String> status = send(http, "GET", base + "/api/status", admin, null, null);
             HttpResponse<String> history = send(http, "GET", base + "/api/status/history", admin, null, null);
             assertThat(status.statusCode()).isEqualTo(200);

@@ -93,6 +93,27 @@ class RouteReloadTest {
     }
 
     @Test
+    void should_apply_an_edited_route_configuration_to_the_routes_that_use_it() throws IOException {
+        Path errors = routes.resolve("admin-api-errors.camel.yaml");
+        String marker = "                constant: application/json\n";
+        String original = Files.readString(errors);
+        assertThat(original).contains(marker);
+        String edited = original.replace(marker, marker
+                + "            - setHeader:\n"
+                + "                name: X-Refusal-Edition\n"
+                + "                constant: two\n");
+
+        Files.writeString(errors, edited);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> sluice.call("GET", "/api/status", null, null, "wrong")
+                .headers().firstValue("X-Refusal-Edition").orElse("").equals("two"));
+        awaitLog("also reloading");
+        await().atMost(Duration.ofSeconds(20)).alias("every admin route takes the new error handling").until(() -> sluice
+                .call("PUT", "/api/send-limit", "application/json", "{\"sendLimit\": -1}").headers()
+                .firstValue("X-Refusal-Edition").orElse("").equals("two"));
+    }
+
+    @Test
     void should_keep_the_running_route_when_the_edit_is_broken_and_say_why() throws IOException {
         save(edition("two"));
         await().atMost(Duration.ofSeconds(20)).until(() -> answeringEdition().equals("two"));
