@@ -3,7 +3,9 @@ package io.sluice;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -38,8 +40,13 @@ import io.sluice.routes.RouteValidator;
 import io.sluice.mail.Unsubscribes;
 import io.sluice.validation.AddressCheck;
 import io.sluice.validation.DisposableDomains;
+import io.sluice.validation.EmailListVerify;
 import io.sluice.validation.LocalChecks;
+import io.sluice.validation.NeverBounce;
+import io.sluice.validation.PendingAddresses;
+import io.sluice.validation.ProviderFailures;
 import io.sluice.validation.ValidationCache;
+import io.sluice.validation.Validator;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
@@ -128,6 +135,30 @@ public class SluiceConfiguration implements CamelConfiguration {
 
         AdminAuth adminAuth = new AdminAuth(settings.get("sluice.admin.token", ""), demo);
         AdminApi adminApi = new AdminApi(campaigns, audience, validationCache, sendControl, stats, dispatch, guard, ramp);
+
+        // Provider validation: the validation routes keep the cache ahead of dispatch.
+        NeverBounce neverBounce = new NeverBounce(settings.get("sluice.neverbounce.api-key", ""),
+                settings.getInt("sluice.neverbounce.timeout-ms"));
+        EmailListVerify emailListVerify = new EmailListVerify(settings.get("sluice.emaillistverify.api-key", ""));
+        Validator validator = new Validator(List.copyOf(settings.getList("sluice.validation.providers")),
+                Map.of(NeverBounce.NAME, neverBounce.configured(), EmailListVerify.NAME, emailListVerify.configured()),
+                localChecks, validationCache,
+                new PendingAddresses(database.dataSource(), sql, settings.getInt("sluice.validation.scan-window")),
+                Clock.systemUTC(), settings.getDuration("sluice.validation.max-age"), settings.getInt("sluice.validation.batch-size"),
+                settings.getInt("sluice.validation.retry-attempts"), settings.getInt("sluice.validation.retry-delay-ms"),
+                settings.getInt("sluice.validation.retry-max-delay-ms"), settings.getDuration("sluice.validation.retry-pending-after"),
+                settings.get("sluice.validation.mode").strip().toLowerCase(Locale.ROOT), settings.getDuration("sluice.validation.bulk-max-wait"));
+        validator.setAlert(new OperatorAlert(settings.get("sluice.guard.alert-url", "")));
+        adminApi.setValidationStatus(validator::status);
+        int validationThreads = settings.getInt("sluice.validation.threads");
+        registry.bind("validator", validator);
+        registry.bind("neverBounce", neverBounce);
+        registry.bind("emailListVerify", emailListVerify);
+        registry.bind("providerFailures", new ProviderFailures());
+        registry.bind("validationPool", context.getExecutorServiceManager().newFixedThreadPool(this, "validation", validationThreads));
+        // The circuit breakers' time limiters run each call here: one thread per call a provider may have in flight.
+        registry.bind("validationCallPool", context.getExecutorServiceManager().newFixedThreadPool(this, "validation-call",
+                settings.getInt("sluice.neverbounce.concurrency") + settings.getInt("sluice.emaillistverify.concurrency")));
 
         registry.bind("database", database);
         registry.bind("dataSource", database.dataSource());

@@ -46,6 +46,13 @@ public class AdminApi {
         this.dispatch = dispatch;
     }
 
+    private java.util.function.Supplier<Map<String, Object>> validationStatus = Map::of;
+
+    /** Provider validation's part of the status: alerts, providers, disagreements, the last run. */
+    public void setValidationStatus(java.util.function.Supplier<Map<String, Object>> validationStatus) {
+        this.validationStatus = validationStatus;
+    }
+
     public Map<String, Object> status() {
         SendControl.State control = sendControl.read();
         Map<String, Object> status = new LinkedHashMap<>();
@@ -62,6 +69,7 @@ public class AdminApi {
         status.put("ramp", ramp.status(remaining));
         List<Map<String, Object>> list = all.stream().map(c -> campaign(c, counts.get(c.id()))).toList();
         status.put("campaigns", list);
+        status.put("validation", validationStatus.get());
         return status;
     }
 

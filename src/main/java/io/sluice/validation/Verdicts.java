@@ -12,7 +12,8 @@ public final class Verdicts {
     private static final Set<String> DELIVERABLE = Set.of("valid", "ok");
     private static final Set<String> RISKY = Set.of("accept_all", "ok_for_all", "catchall", "role");
     private static final Set<String> UNDELIVERABLE = Set.of("invalid", "invalid_mx", "invalid_syntax", "email_disabled",
-            "dead_server", "disposable", "suppressed", "unsubscribed", "spamtrap", "antispam_system");
+            "dead_server", "disposable", "suppressed", "unsubscribed", "spamtrap", "antispam_system",
+            "unknown_email", "syntax_error", "domain_error");
 
     private Verdicts() {
     }
