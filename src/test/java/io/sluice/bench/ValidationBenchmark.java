@@ -111,13 +111,13 @@ public final class ValidationBenchmark {
 
             // Warm-up: a small campaign of other addresses (JIT, connection pool, breaker).
             importCampaign(campaigns, audience, "warmup", 300);
-            producer.requestBody("direct:validation-run", null);
+            producer.requestBody("direct:validation-run", (Object) null);
 
             List<String> addresses = importCampaign(campaigns, audience, "reader", n);
             long callsBefore = calls.get();
             maxInFlight.set(0);
             long started = System.nanoTime();
-            producer.requestBody("direct:validation-run", null);
+            producer.requestBody("direct:validation-run", (Object) null);
             double seconds = (System.nanoTime() - started) / 1e9;
             Integer cached = jdbc.queryForObject("SELECT COUNT(*) FROM email_validation_cache WHERE email LIKE 'reader.%'", Integer.class);
             double rate = n / seconds;
@@ -133,7 +133,7 @@ public final class ValidationBenchmark {
             importCampaign(campaigns, audience, "reader", n); // the same addresses in a second campaign
             callsBefore = calls.get();
             started = System.nanoTime();
-            producer.requestBody("direct:validation-run", null);
+            producer.requestBody("direct:validation-run", (Object) null);
             double second = (System.nanoTime() - started) / 1e9;
             Integer waiting = jdbc.queryForObject("SELECT COUNT(*) FROM recipient r WHERE r.state = 'PENDING' AND NOT EXISTS "
                     + "(SELECT 1 FROM email_validation_cache v WHERE v.email = r.email_key)", Integer.class);
