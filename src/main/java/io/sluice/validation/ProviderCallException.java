@@ -19,6 +19,10 @@ public class ProviderCallException extends RuntimeException {
 
     /** The answer for whatever failed inside the breaker: timeouts, I/O errors, an open circuit, a full bulkhead. */
     public static ProviderAnswer answerFor(Throwable failure) {
+        if (failure == null) {
+            // the fallback runs without an exception when the circuit is open and the call was never made
+            return ProviderAnswer.failure(ProviderAnswer.Kind.UNAVAILABLE, "circuit breaker open");
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ProviderCallException call) {
                 return call.answer();
@@ -34,7 +38,7 @@ public class ProviderCallException extends RuntimeException {
                 return ProviderAnswer.failure(ProviderAnswer.Kind.TRANSIENT, "timeout");
             }
         }
-        String message = failure == null ? "no answer" : failure.getClass().getSimpleName()
+        String message = failure.getClass().getSimpleName()
                 + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
         return ProviderAnswer.failure(ProviderAnswer.Kind.TRANSIENT, masked(message));
     }

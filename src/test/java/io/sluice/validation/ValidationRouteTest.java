@@ -321,4 +321,47 @@ class ValidationRouteTest {
         assertThat(entry("slow@example.com")).containsEntry("TEXT_CODE", "ok").containsEntry("PROVIDER", "emaillistverify");
         assertThat(entry("dark@example.com")).containsEntry("TEXT_CODE", "unknown");
     }
+
+    @Test
+    void should_open_the_circuit_of_a_failing_provider_and_ask_the_next_one_at_once() {
+        start("sluice.validation.threads", "1", "sluice.validation.retry-attempts", "0",
+                "sluice.validation.breaker-window", "4", "sluice.validation.breaker-failure-rate", "50");
+        stubs.neverBounceAll(aResponse().withStatus(500).withBody("Internal Server Error"));
+        stubs.emailListVerifyAll(aResponse().withStatus(200).withBody("ok"));
+        String[] emails = new String[10];
+        for (int i = 0; i < emails.length; i++) {
+            emails[i] = "user" + i + "@example.com";
+        }
+        audience(emails);
+
+        run();
+
+        assertThat(sluice.jdbc().queryForObject("SELECT COUNT(*) FROM email_validation_cache WHERE text_code = 'ok'", Integer.class))
+                .isEqualTo(10);
+        stubs.server.verify(4, postRequestedFor(urlPathEqualTo("/v4/single/check")));
+        assertThat(status()).as("an open circuit is no business failure").contains("\"unavailable\":6").doesNotContain("neverbounce stopped");
+    }
+
+    @Test
+    void should_cap_the_calls_started_per_second() {
+        start("sluice.emaillistverify.max-per-second", "5", "sluice.validation.providers", "emaillistverify");
+        stubs.emailListVerifyAll(aResponse().withStatus(200).withBody("ok"));
+        String[] emails = new String[20];
+        for (int i = 0; i < emails.length; i++) {
+            emails[i] = "user" + i + "@example.com";
+        }
+        audience(emails);
+
+        run();
+
+        List<Long> at = stubs.server.findAll(getRequestedFor(urlPathEqualTo("/api/verifyEmail"))).stream()
+                .map(c -> c.getLoggedDate().getTime()).sorted().toList();
+        assertThat(at).hasSize(20);
+        // The Throttle counts per fixed one-second window: a burst may straddle a window edge (up to 2 x 5 close
+        // together), but 20 calls need at least four windows, so they span three window lengths minus the first's rest.
+        assertThat(at.get(19) - at.get(0)).as("20 calls at 5 per second").isGreaterThanOrEqualTo(1950);
+        for (int i = 0; i + 10 < at.size(); i++) {
+            assertThat(at.get(i + 10) - at.get(i)).as("never 11 calls within one second").isGreaterThanOrEqualTo(1000 - 50);
+        }
+    }
 }
