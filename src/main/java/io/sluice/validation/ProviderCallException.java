@@ -20,8 +20,7 @@ public class ProviderCallException extends RuntimeException {
     /** The answer for whatever failed inside the breaker: timeouts, I/O errors, an open circuit, a full bulkhead. */
     public static ProviderAnswer answerFor(Throwable failure) {
         if (failure == null) {
-            // the fallback runs without an exception when the circuit is open and the call was never made
-            return ProviderAnswer.failure(ProviderAnswer.Kind.UNAVAILABLE, "circuit breaker open");
+            return ProviderAnswer.failure(ProviderAnswer.Kind.TRANSIENT, "no answer");
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ProviderCallException call) {
