@@ -30,6 +30,8 @@ public final class Sluice {
     public static Main create() {
         Main main = new Main();
         main.configure().addConfiguration(SluiceConfiguration.class);
+        // Before Camel configures its management server: the basic-auth users file from sluice.management.*.
+        main.addMainListener(new io.sluice.ops.ManagementAccess());
         main.setPropertyPlaceholderLocations(System.getProperty("sluice.config", PROPERTY_LOCATIONS));
         return main;
     }

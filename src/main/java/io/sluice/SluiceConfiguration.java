@@ -47,7 +47,14 @@ import io.sluice.validation.PendingAddresses;
 import io.sluice.validation.ProviderFailures;
 import io.sluice.validation.ValidationCache;
 import io.sluice.validation.Validator;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.ops.DatabaseReadiness;
+import io.sluice.ops.SluiceMetrics;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
@@ -114,6 +121,14 @@ public class SluiceConfiguration implements CamelConfiguration {
         Dispatch dispatch = new Dispatch(sendControl, recipients, deliveryRecords, progress,
                 settings.getList("sluice.dispatch.allowed-codes"), guarantee, settings.getDuration("sluice.dispatch.claim-lease"),
                 settings.getDuration("sluice.dispatch.retry-after"), settings.getInt("sluice.dispatch.max-attempts"), guard::blocksDispatch);
+        SluiceMetrics metrics = new SluiceMetrics(meterRegistry(registry), sendControl::readRamp, guard::figures,
+                Ramp.parse(settings.get("sluice.ramp.steps")).size(), settings.getDuration("sluice.metrics.snapshot-ttl"),
+                Clock.systemUTC());
+        dispatch.setOutcomes(metrics);
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(new DatabaseReadiness(database.dataSource()));
+        }
         if (database.vendor() == Database.Vendor.H2) {
             // H2 is single-instance: whatever is still CLAIMED at start belongs to a process that is gone.
             dispatch.recoverStaleClaims(Instant.now());
@@ -169,6 +184,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("recipientStore", recipients);
         registry.bind("deliveryRecords", deliveryRecords);
         registry.bind("dispatch", dispatch);
+        registry.bind("sluiceMetrics", metrics);
         registry.bind("guard", guard);
         registry.bind("disposableDomains", disposableDomains);
         registry.bind("addressCheck", new AddressCheck(localChecks, validationCache, settings.getInt("sluice.validation.check-limit")));
@@ -207,6 +223,16 @@ public class SluiceConfiguration implements CamelConfiguration {
                 database.close();
             }
         });
+    }
+
+    /** The Prometheus registry camel-micrometer-prometheus scrapes: created here so Sluice's meters exist from the start. */
+    private static MeterRegistry meterRegistry(Registry registry) {
+        MeterRegistry found = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        if (found == null) {
+            found = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, found);
+        }
+        return found;
     }
 
     /** A JDBC URL without its password parameter, for the log. */

@@ -34,6 +34,7 @@ public class Dispatch {
     private final Supplier<String> guardGate;
     private final AtomicBoolean tickRunning = new AtomicBoolean();
     private volatile Tick lastTick;
+    private volatile DispatchOutcomes outcomes = DispatchOutcomes.NONE;
 
     public Dispatch(SendControl sendControl, RecipientStore recipients, IdempotentRepository deliveryRecords,
                     ProgressLog progress, Set<String> allowedCodes, DeliveryGuarantee guarantee, Duration claimLease,
@@ -48,6 +49,11 @@ public class Dispatch {
         this.claimLease = claimLease;
         this.retryAfter = retryAfter;
         this.maxAttempts = maxAttempts;
+    }
+
+    /** Who hears about each outcome besides the recipient table (the metrics). */
+    public void setOutcomes(DispatchOutcomes outcomes) {
+        this.outcomes = outcomes;
     }
 
     /** Opens a tick: the gate is closed when halted, when sendLimit is 0, or while the previous tick still runs. */
@@ -133,11 +139,13 @@ public class Dispatch {
     public void sent(Recipient r, String reply, Tick tick) {
         recipients.markSent(r, reply);
         tick.sent();
+        outcomes.sent();
     }
 
     public void skipped(Recipient r, String code, Tick tick) {
         recipients.markSkipped(r, code);
         tick.skipped();
+        outcomes.skipped(code);
     }
 
 
@@ -145,6 +153,7 @@ public class Dispatch {
     public void failed(Recipient r, Throwable failure, Tick tick) {
         recipients.markFailed(r, FailureClassifier.describe(failure));
         tick.failed();
+        outcomes.failed("permanent");
         LOG.warn("Recipient {} of campaign {} failed permanently: {}", r.id(), r.campaignId(), FailureClassifier.describe(failure));
     }
 
@@ -163,6 +172,7 @@ public class Dispatch {
             recipients.returnToPool(r, reason, retryAfter);
             tick.retried();
         }
+        outcomes.failed("transient");
         LOG.warn("Recipient {} of campaign {}: transient failure ({}), attempt {} of {}", r.id(), r.campaignId(), reason,
                 r.attempts(), maxAttempts);
     }

@@ -83,6 +83,11 @@ public class Guard {
         return start == null ? clock.instant() : start;
     }
 
+    /** The last figures read (sent, bounced, spamComplaints, bounceRate, complaintRate in percent); empty before. */
+    public Map<String, Object> figures() {
+        return lastFigures;
+    }
+
     public boolean isEnabled() {
         return enabled;
     }

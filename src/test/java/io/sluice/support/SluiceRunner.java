@@ -24,6 +24,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class SluiceRunner implements AutoCloseable {
 
     public static final String TOKEN = "test-admin-token";
+    public static final String MANAGEMENT_USER = "ops";
+    public static final String MANAGEMENT_PASSWORD = "test-management-secret";
 
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Path dir;
@@ -38,6 +40,9 @@ public final class SluiceRunner implements AutoCloseable {
         set("sluice.db.password", database.password());
         set("sluice.http.port", Integer.toString(freePort()));
         set("sluice.admin.token", TOKEN);
+        set("sluice.management.port", Integer.toString(freePort()));
+        set("sluice.management.username", MANAGEMENT_USER);
+        set("sluice.management.password", MANAGEMENT_PASSWORD);
         set("sluice.demo.enabled", "false");
         set("sluice.outbox.dir", dir.resolve("outbox").toString());
         set("sluice.inbox.dir", dir.resolve("inbox").toString());
@@ -99,6 +104,29 @@ public final class SluiceRunner implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + settings.get("sluice.http.port");
+    }
+
+    public String managementUrl() {
+        return "http://127.0.0.1:" + settings.get("sluice.management.port");
+    }
+
+    /** A call to the management port (Jolokia, health, metrics) with the given basic-auth user, or none when null. */
+    public HttpResponse<String> management(String method, String path, String body, String user, String password) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(managementUrl() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (user != null) {
+            request.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(method + " " + path + " failed", e);
+        }
+    }
+
+    public HttpResponse<String> management(String method, String path, String body) {
+        return management(method, path, body, MANAGEMENT_USER, MANAGEMENT_PASSWORD);
     }
 
     public Path dir() {

@@ -1,0 +1,18 @@
+package io.sluice.dispatch;
+
+/** Where Dispatch reports each recipient's outcome as it records it (the metrics count them; no table scans). */
+public interface DispatchOutcomes {
+
+    DispatchOutcomes NONE = new DispatchOutcomes() {
+    };
+
+    default void sent() {
+    }
+
+    default void skipped(String code) {
+    }
+
+    /** {@code failureClass} is {@code transient} (returned to the pool or given up) or {@code permanent}. */
+    default void failed(String failureClass) {
+    }
+}
