@@ -34,6 +34,7 @@ class PackagedJarIT {
         copyTree(Path.of("samples"), work.resolve("samples"));
         Files.copy(Path.of("application.properties"), work.resolve("application.properties"));
         int port = SluiceRunner.freePort();
+        int managementPort = SluiceRunner.freePort();
 
         ProcessBuilder builder = new ProcessBuilder(javaBin(), "-jar", jar.toString())
                 .directory(work.toFile())
@@ -45,6 +46,8 @@ class PackagedJarIT {
         builder.environment().put("SLUICE_ADMIN_TOKEN", "it-admin-SECRET-token");
         builder.environment().put("SLUICE_SMTP_PASSWORD", "it-smtp-SECRET");
         builder.environment().put("SLUICE_WEBHOOK_PASSWORD", "it-webhook-SECRET");
+        builder.environment().put("SLUICE_MANAGEMENT_PORT", Integer.toString(managementPort));
+        builder.environment().put("SLUICE_MANAGEMENT_PASSWORD", "it-management-SECRET");
         Process process = builder.start();
         try {
             Path outbox = work.resolve("data/outbox/campaign-1");
@@ -60,6 +63,17 @@ class PackagedJarIT {
             assertThat(status.statusCode()).isEqualTo(200);
             assertThat(status.body()).contains("\"SENT\":6", "\"disposable\":1", "\"waitingForValidation\":1");
             assertThat(status.body()).doesNotContain("SECRET");
+
+            // The jar carries the management port: Jolokia, health and metrics behind the management credentials.
+            for (String path : new String[] {"/observe/health/ready", "/observe/metrics", "/observe/jolokia/version"}) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path));
+                assertThat(HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+                        .as("%s without credentials", path).isEqualTo(401);
+                HttpResponse<String> answer = HttpClient.newHttpClient().send(request.header("Authorization", "Basic "
+                        + java.util.Base64.getEncoder().encodeToString("sluice:it-management-SECRET".getBytes())).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).as("%s: %s", path, answer.body()).isEqualTo(200);
+            }
             assertThat(Files.readString(work.resolve("sluice.log"))).contains("Tick: limit").doesNotContain("SECRET").doesNotContain("local-demo-secret");
         } finally {
             process.destroy();
