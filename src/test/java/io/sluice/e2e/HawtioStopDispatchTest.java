@@ -13,9 +13,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import io.sluice.support.BrowserScripts;
+import io.sluice.support.BrowserScript;
 import io.sluice.support.HawtioConsole;
 import io.sluice.support.SluiceRunner;
+import io.sluice.support.TestDatabase;
+import org.junit.jupiter.api.Assumptions;
 import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,11 +35,15 @@ class HawtioStopDispatchTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ROUTE = "dispatch-schedule";
+    /** Screenshots and logs of the browser tests. */
+    private static final Path OUT = Path.of("target", "e2e").toAbsolutePath();
 
     @Test
     void should_stop_sending_when_an_operator_stops_the_dispatch_route_in_hawtio() throws Exception {
-        BrowserScripts.assumeAvailable();
-        Files.createDirectories(BrowserScripts.OUT);
+        // The console is proven once, on the H2 run; the database runs repeat the route tests, not the browser.
+        Assumptions.assumeTrue("h2".equals(TestDatabase.vendor()), "browser tests run on the H2 run only");
+        BrowserScript.assumeAvailable();
+        Files.createDirectories(OUT);
         Path dir = SluiceRunner.tempDir("e2e-hawtio");
         StringBuilder audience = new StringBuilder("email\n");
         StringBuilder results = new StringBuilder("email,code\n");
@@ -46,7 +52,7 @@ class HawtioStopDispatchTest {
             results.append("reader").append(i).append("@example.com,valid\n");
         }
 
-        try (HawtioConsole hawtio = HawtioConsole.start(BrowserScripts.OUT.resolve("hawtio.log"));
+        try (HawtioConsole hawtio = HawtioConsole.start(OUT.resolve("hawtio.log"));
              SluiceRunner sluice = new SluiceRunner(dir).smtp(greenMail.getSmtp().getPort())
                      .set("sluice.dispatch.cron", "0/1 * * * * ?")
                      .set("sluice.dispatch.first-tick-delay-ms", "1000")
@@ -55,7 +61,9 @@ class HawtioStopDispatchTest {
             sluice.campaign("Notice", "Hello", null, audience.toString(), results.toString());
             await("sending is under way").atMost(Duration.ofSeconds(60)).until(() -> sent(sluice) >= 6);
 
-            BrowserScripts.Result browser = BrowserScripts.run("hawtio-stop-dispatch.mjs", Map.of(
+            // Fails the test with the script's output (and leaves target/e2e/hawtio-stop-dispatch-failure-*.png).
+            String browser = BrowserScript.run("hawtio-stop-dispatch.mjs", Map.of(
+                    "E2E_OUT", OUT.toString(),
                     "HAWTIO_URL", hawtio.url(),
                     "JOLOKIA_HOST", "127.0.0.1",
                     "JOLOKIA_PORT", sluice.managementUrl().replaceAll(".*:", ""),
@@ -63,8 +71,8 @@ class HawtioStopDispatchTest {
                     "JOLOKIA_USER", SluiceRunner.MANAGEMENT_USER,
                     "JOLOKIA_PASSWORD", SluiceRunner.MANAGEMENT_PASSWORD,
                     "ROUTE_ID", ROUTE), 420);
-            assertThat(browser.exit()).as("the browser script said:%n%s", browser.output()).isZero();
-            assertThat(BrowserScripts.OUT.resolve("hawtio-route-stopped.png")).isNotEmptyFile();
+            assertThat(browser).contains("route " + ROUTE + ": " + ROUTE + " Stopped");
+            assertThat(OUT.resolve("hawtio-route-stopped.png")).isNotEmptyFile();
             assertThat(sluice.context().getRouteController().getRouteStatus(ROUTE)).isEqualTo(ServiceStatus.Stopped);
 
             // The tick that was running when the route stopped may finish; after that nothing more may leave.
