@@ -164,6 +164,7 @@ public class SluiceConfiguration implements CamelConfiguration {
                 settings.getInt("sluice.validation.retry-max-delay-ms"), settings.getDuration("sluice.validation.retry-pending-after"),
                 settings.get("sluice.validation.mode").strip().toLowerCase(Locale.ROOT), settings.getDuration("sluice.validation.bulk-max-wait"));
         validator.setAlert(new OperatorAlert(settings.get("sluice.guard.alert-url", "")));
+        validator.setCallListener(metrics::validationCall);
         adminApi.setValidationStatus(validator::status);
         int validationThreads = settings.getInt("sluice.validation.threads");
         registry.bind("validator", validator);

@@ -109,6 +109,7 @@ public class Validator {
     private final AtomicLong disagreements = new AtomicLong();
     private volatile Instant lastDisagreementAt;
     private volatile Run lastRun;
+    private volatile java.util.function.BiConsumer<String, String> calls = (provider, outcome) -> { };
     private Consumer<Map<String, Object>> alert = event -> { };
 
     public Validator(List<String> order, Map<String, Boolean> configured, LocalChecks localChecks, ValidationCache cache,
@@ -139,6 +140,11 @@ public class Validator {
     }
 
     /** Where a business failure is announced besides the log and the status (the operators' alert webhook). */
+    /** Hears every provider call with its outcome label (the metrics' sluice_validation_calls_total). */
+    public void setCallListener(java.util.function.BiConsumer<String, String> calls) {
+        this.calls = calls;
+    }
+
     public void setAlert(Consumer<Map<String, Object>> alert) {
         this.alert = alert;
     }
@@ -224,6 +230,7 @@ public class Validator {
         }
         provider.calls.increment();
         provider.results.computeIfAbsent(answer.label(), k -> new LongAdder()).increment();
+        calls.accept(name, answer.label());
         provider.credits.add(answer.creditsUsed());
         exchange.setProperty(BACKOFF, 0L);
 

@@ -100,6 +100,10 @@ class ValidationRouteTest {
         assertThat(entry("any@catchall.example")).containsEntry("TEXT_CODE", "catchall");
         assertThat(entry("temp@mailinator.com")).as("a disposable domain is settled locally, no provider spend")
                 .containsEntry("TEXT_CODE", "disposable").containsEntry("PROVIDER", "local");
+        assertThat(sluice.management("GET", "/observe/metrics", null).body()).as("every provider call counted by outcome")
+                .contains("sluice_validation_calls_total{outcome=\"valid\",provider=\"neverbounce\"} 1.0")
+                .contains("sluice_validation_calls_total{outcome=\"invalid\",provider=\"neverbounce\"} 1.0")
+                .contains("sluice_validation_calls_total{outcome=\"catchall\",provider=\"neverbounce\"} 1.0");
         stubs.server.verify(3, postRequestedFor(urlPathEqualTo("/v4/single/check"))
                 .withRequestBody(containing("key=" + ProviderStubs.NB_KEY)));
         stubs.server.getAllServeEvents().forEach(event -> assertThat(event.getRequest().getUrl())
