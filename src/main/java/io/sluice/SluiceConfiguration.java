@@ -145,7 +145,8 @@ public class SluiceConfiguration implements CamelConfiguration {
                 settings.get("sluice.unsubscribe.mailto", ""), settings.get("sluice.mail.message-id-domain"));
         PooledMailSender mailSender = new PooledMailSender(settings.get("sluice.smtp.host"), settings.getInt("sluice.smtp.port"),
                 settings.get("sluice.smtp.username", ""), settings.get("sluice.smtp.password", ""),
-                settings.getBoolean("sluice.smtp.starttls"), settings.getInt("sluice.smtp.timeout-ms"));
+                settings.getBoolean("sluice.smtp.starttls"), settings.getInt("sluice.smtp.timeout-ms"),
+                settings.getInt("sluice.dispatch.retry-attempts"), settings.getInt("sluice.dispatch.retry-delay-ms"));
         ExecutorService dispatchPool = context.getExecutorServiceManager().newFixedThreadPool(this, "dispatch", threads);
 
         AdminAuth adminAuth = new AdminAuth(settings.get("sluice.admin.token", ""), demo);

@@ -2,6 +2,7 @@ package io.sluice.mail;
 
 import java.util.Properties;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -18,6 +19,12 @@ import org.slf4j.LoggerFactory;
  * and reuses them: camel-mail's default sender connects, sends one message and closes, every time. Each send
  * borrows an idle connection (or opens one), and gives it back afterwards; a connection that failed in any way is
  * closed and never reused, so the next send reconnects.
+ * <p>
+ * A transient failure ({@link FailureClassifier}: SMTP 4xx, connection errors, timeouts) is retried here, on a fresh
+ * connection, with exponential backoff and jitter; what is still failing after the last retry goes back to the route,
+ * whose {@code dispatch-errors} handlers return the recipient to the pool. The retries live here rather than in a
+ * Camel redelivery policy because a route with redelivery copies the exchange before every step of every message
+ * "in case": that cost more CPU per message than the SMTP conversation (bench/README.md).
  */
 public class PooledMailSender implements JavaMailSender, AutoCloseable {
 
@@ -32,8 +39,21 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     private String password;
     private String protocol = "smtp";
     private MailAuthenticator authenticator;
+    private final int retryAttempts;
+    private final long retryDelayMillis;
 
     public PooledMailSender(String host, int port, String username, String password, boolean startTls, int timeoutMillis) {
+        this(host, port, username, password, startTls, timeoutMillis, 0, 0);
+    }
+
+    /**
+     * @param retryAttempts    retries of a transient failure after the first try (0: none)
+     * @param retryDelayMillis delay before the first retry; it doubles with each retry, give or take 15 %
+     */
+    public PooledMailSender(String host, int port, String username, String password, boolean startTls, int timeoutMillis,
+                            int retryAttempts, long retryDelayMillis) {
+        this.retryAttempts = Math.max(0, retryAttempts);
+        this.retryDelayMillis = Math.max(0, retryDelayMillis);
         this.host = host;
         this.port = port;
         this.username = username == null || username.isBlank() ? null : username;
@@ -52,6 +72,33 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
 
     @Override
     public void send(MimeMessage message) throws MessagingException {
+        for (int retry = 1; ; retry++) {
+            try {
+                sendOnce(message);
+                return;
+            } catch (MessagingException | RuntimeException e) {
+                if (retry > retryAttempts || !FailureClassifier.isTransientFailure(e)) {
+                    throw e;
+                }
+                long delay = delayBefore(retry);
+                LOG.warn("SMTP delivery failed ({}); retry {} of {} in {} ms", FailureClassifier.describe(e), retry, retryAttempts, delay);
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Exponential backoff with jitter: the first delay, doubled per retry, then moved by up to 15 % either way. */
+    long delayBefore(int retry) {
+        double base = retryDelayMillis * Math.pow(2, retry - 1);
+        return Math.round(base * (0.85 + 0.3 * ThreadLocalRandom.current().nextDouble()));
+    }
+
+    private void sendOnce(MimeMessage message) throws MessagingException {
         Transport transport = idle.pollFirst();
         if (transport == null) {
             transport = connect();

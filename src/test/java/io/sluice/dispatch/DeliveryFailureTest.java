@@ -70,6 +70,18 @@ class DeliveryFailureTest {
     }
 
     @Test
+    void should_retry_a_transient_4xx_within_the_tick_and_send_it_when_the_retry_is_accepted() {
+        smtp.replyOnce("ok@example.com", "421 4.7.0 Try again later");
+
+        sluice.tick();
+
+        Map<String, Object> ok = sluice.row("ok@example.com");
+        assertThat(ok.get("STATE")).as("sent by the sender's in-tick retry").isEqualTo("SENT");
+        assertThat(ok.get("ATTEMPTS")).as("one claim: it never went back to the pool").isEqualTo(1);
+        assertThat(smtp.delivered()).containsOnlyOnce("ok@example.com");
+    }
+
+    @Test
     void should_give_up_on_a_transient_failure_after_max_attempts() {
         sluice.tick();
         sluice.tick();

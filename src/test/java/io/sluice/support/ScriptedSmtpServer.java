@@ -23,6 +23,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     private final ServerSocket server;
     private final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
+    private final Map<String, String> onceReplies = new ConcurrentHashMap<>();
     private final List<String> delivered = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final Thread acceptor;
@@ -41,6 +42,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Answer RCPT TO for this address with the given reply line, e.g. "550 5.1.1 No such user". */
     public void reply(String address, String replyLine) {
         rcptReplies.put(address.toLowerCase(Locale.ROOT), replyLine);
+    }
+
+    /** Answer the next RCPT TO for this address with the given reply line, and accept it afterwards. */
+    public void replyOnce(String address, String replyLine) {
+        onceReplies.put(address.toLowerCase(Locale.ROOT), replyLine);
     }
 
     public void accept(String address) {
@@ -88,7 +94,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     send(out, "250 2.1.0 Ok");
                 } else if (command.startsWith("RCPT TO")) {
                     recipient = line.substring(line.indexOf('<') + 1, line.indexOf('>')).toLowerCase(Locale.ROOT);
-                    String scripted = rcptReplies.get(recipient);
+                    String once = onceReplies.remove(recipient);
+                    String scripted = once != null ? once : rcptReplies.get(recipient);
                     refused = scripted != null;
                     send(out, scripted != null ? scripted : "250 2.1.5 Ok");
                 } else if (command.equals("DATA")) {
