@@ -49,16 +49,20 @@ public class RecipientCounts {
 
     /** Applies the deltas; call it inside the transaction that changed the rows. */
     public void apply(List<Delta> deltas) {
-        List<Delta> ordered = new ArrayList<>();
+        // One row per counter: PostgreSQL refuses an upsert batch (rewritten into one INSERT) that names a row twice.
+        Map<Delta, Long> merged = new TreeMap<>(LOCK_ORDER);
         for (Delta d : deltas) {
-            if (d.n() != 0) {
-                ordered.add(d);
-            }
+            merged.merge(d, d.n(), Long::sum);
         }
+        List<Delta> ordered = new ArrayList<>();
+        merged.forEach((d, n) -> {
+            if (n != 0) {
+                ordered.add(new Delta(d.campaignId(), d.state(), d.skipCode(), n));
+            }
+        });
         if (ordered.isEmpty()) {
             return;
         }
-        ordered.sort(LOCK_ORDER);
         int slot = Math.floorMod(slotBase + (int) Thread.currentThread().getId(), SLOTS);
         jdbc.batchUpdate(sql.get("recipient-count-add"), ordered, ordered.size(), (ps, d) -> {
             ps.setLong(1, d.campaignId());
