@@ -141,6 +141,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         if (database.vendor() == Database.Vendor.H2) {
             // H2 is single-instance: whatever is still CLAIMED at start belongs to a process that is gone.
             dispatch.recoverStaleClaims(Instant.now());
+        } else {
+            dispatch.recoverClaimsOfPreviousRun(instanceId);
         }
 
         boolean demo = settings.getBoolean("sluice.demo.enabled");

@@ -204,7 +204,20 @@ public class Dispatch {
     }
 
     public void recoverStaleClaims(Instant claimedBefore) {
-        Set<String> alive = aliveInstances.get();
+        recover(claimedBefore, aliveInstances.get());
+    }
+
+    /**
+     * At start: claims that carry this instance's own id are left from its previous run (a fixed
+     * {@code sluice.instance.id} survives a restart) and nobody is working on them any more.
+     */
+    public void recoverClaimsOfPreviousRun(String instanceId) {
+        Set<String> others = new java.util.HashSet<>(aliveInstances.get());
+        others.remove(instanceId);
+        recover(Instant.now().minus(claimLease), others);
+    }
+
+    private void recover(Instant claimedBefore, Set<String> alive) {
         Map<String, Integer> recovered = recipients.recoverStaleClaims(claimedBefore, alive::contains, guarantee, DeliveryRecords.PROCESSOR);
         int unknown = recovered.get(RecipientStore.UNKNOWN);
         int released = recovered.get(RecipientStore.PENDING);
