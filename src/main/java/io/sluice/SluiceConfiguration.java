@@ -111,6 +111,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         sendControl.ensureExists(settings.getInt("sluice.dispatch.initial-send-limit"));
         RecipientStore recipients = new RecipientStore(database.dataSource(), sql, instanceId);
         RecipientStats stats = new RecipientStats(database.dataSource(), sql, settings.getDuration("sluice.status.waiting-refresh"));
+        stats.countInBackground();
         DeliveryRecords deliveryRecords = new DeliveryRecords(database.dataSource(), sql);
         ProgressLog progress = new ProgressLog(campaigns, stats, settings.get("sluice.dispatch.cron"),
                 settings.getInt("sluice.dispatch.max-per-second"));

@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
@@ -64,6 +66,7 @@ public class RecipientStats {
         return t;
     });
     private volatile Map<Long, Long> waiting;
+    private volatile Future<?> firstCount;
     private volatile Instant waitingAt = Instant.EPOCH;
 
     public RecipientStats(DataSource dataSource, SqlFiles sql, Duration waitingRefresh) {
@@ -88,7 +91,7 @@ public class RecipientStats {
             Counts counts = result.computeIfAbsent(campaign, id -> new Counts());
             states.forEach((state, byCode) -> {
                 long n = byCode.values().stream().mapToLong(Long::longValue).sum();
-                if (n != 0 || !state.equals(RecipientStore.CLAIMED)) {
+                if (n != 0) {
                     counts.byState.put(state, n);
                 }
                 if (RecipientStore.SKIPPED.equals(state)) {
@@ -99,14 +102,42 @@ public class RecipientStats {
                     });
                 }
             });
-            counts.byState.values().removeIf(n -> n == 0);
         });
         waiting.forEach((campaign, n) -> result.computeIfAbsent(campaign, id -> new Counts()).waitingForValidation = n);
         return result;
     }
 
+    /** Starts the first "waiting for validation" count in the background (at 7M rows it takes seconds). */
+    public void countInBackground() {
+        if (!waitingRefresh.isZero() && refreshing.compareAndSet(false, true)) {
+            firstCount = refresher.submit(this::refreshWaiting);
+        }
+    }
+
+    private void refreshWaiting() {
+        try {
+            waiting = countWaiting();
+            waitingAt = Instant.now();
+        } catch (RuntimeException e) {
+            LOG.warn("Counting recipients waiting for validation failed: {}", e.getMessage());
+        } finally {
+            refreshing.set(false);
+        }
+    }
+
     private Map<Long, Long> waiting() {
         Map<Long, Long> last = waiting;
+        Future<?> first = firstCount;
+        if (last == null && first != null) {
+            try {
+                first.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                LOG.warn("Counting recipients waiting for validation failed: {}", e.getMessage());
+            }
+            last = waiting;
+        }
         if (last == null || waitingRefresh.isZero()) {
             last = countWaiting();
             waiting = last;
@@ -114,16 +145,7 @@ public class RecipientStats {
             return last;
         }
         if (waitingAt.plus(waitingRefresh).isBefore(Instant.now()) && refreshing.compareAndSet(false, true)) {
-            refresher.submit(() -> {
-                try {
-                    waiting = countWaiting();
-                    waitingAt = Instant.now();
-                } catch (RuntimeException e) {
-                    LOG.warn("Counting recipients waiting for validation failed: {}", e.getMessage());
-                } finally {
-                    refreshing.set(false);
-                }
-            });
+            refresher.submit(this::refreshWaiting);
         }
         return last;
     }

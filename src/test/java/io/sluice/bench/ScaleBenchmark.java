@@ -269,6 +269,7 @@ public final class ScaleBenchmark {
         t = System.nanoTime();
         main.start();
         say("Sluice started on the %,d-row database in %,d ms", rows, ms(t));
+        // The first "waiting for validation" count runs in the background from start; a status call waits for it.
         try {
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/status"))
@@ -297,7 +298,13 @@ public final class ScaleBenchmark {
     }
 
     private static void say(String format, Object... args) {
-        System.out.printf("%s %s%n", Instant.now().toString().substring(11, 19), String.format(format, args));
+        String load = "";
+        try {
+            load = " [load " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + "]";
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        System.out.printf("%s %s%s%n", Instant.now().toString().substring(11, 19), String.format(format, args), load);
         System.out.flush();
     }
 }
