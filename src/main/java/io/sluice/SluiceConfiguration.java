@@ -111,7 +111,6 @@ public class SluiceConfiguration implements CamelConfiguration {
         sendControl.ensureExists(settings.getInt("sluice.dispatch.initial-send-limit"));
         RecipientStore recipients = new RecipientStore(database.dataSource(), sql, instanceId);
         RecipientStats stats = new RecipientStats(database.dataSource(), sql, settings.getDuration("sluice.status.waiting-refresh"));
-        stats.countInBackground();
         DeliveryRecords deliveryRecords = new DeliveryRecords(database.dataSource(), sql);
         ProgressLog progress = new ProgressLog(campaigns, stats, settings.get("sluice.dispatch.cron"),
                 settings.getInt("sluice.dispatch.max-per-second"));
@@ -230,6 +229,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         if (demo) {
             DemoSeed.seedIfEmpty(Path.of(settings.get("sluice.demo.samples-dir")), campaigns, audience, validationCache);
         }
+        // At 7M recipients this count takes seconds: start it now, after any seeding, so the first status call is ready.
+        stats.countInBackground();
         context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
             @Override
             public void onContextStopped(CamelContext stopped) {

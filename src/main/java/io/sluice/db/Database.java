@@ -61,6 +61,8 @@ public final class Database {
         }
         if (vendor == Vendor.POSTGRESQL) {
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            // Sluice runs short OLTP statements only; JIT compilation added ~0.9 s to a claim at 7M rows.
+            config.addDataSourceProperty("options", "-c jit=off");
         }
         this.dataSource = new HikariDataSource(config);
     }
