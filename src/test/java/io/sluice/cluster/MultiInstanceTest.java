@@ -155,6 +155,18 @@ class MultiInstanceTest {
         jdbc.query("SELECT claimed_at FROM recipient", rs -> {
             claimedPerPeriod.merge(periods.periodOf(rs.getTimestamp(1).toInstant()), 1, Integer::sum);
         });
+        Map<String, Integer> claimedBy = new LinkedHashMap<>();
+        for (SluiceProcess p : processes) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Tick: limit \\d+, claimed (\\d+)").matcher(p.log());
+            int n = 0;
+            while (m.find()) {
+                n += Integer.parseInt(m.group(1));
+            }
+            claimedBy.put(p.id(), n);
+        }
+        System.out.printf("three instances on %s: claims per cron period %s; claimed per instance %s%n", TestDatabase.vendor(),
+                new java.util.TreeMap<>(claimedPerPeriod).values(), claimedBy);
+        assertThat(claimedBy.values().stream().mapToInt(Integer::intValue).sum()).as("the instances' own tick lines add up").isEqualTo(recipients);
         assertThat(claimedPerPeriod.values()).as("claims per cron period, all instances together").allMatch(n -> n <= sendLimit);
         assertThat(jdbc.queryForList("SELECT claimed FROM dispatch_budget", Integer.class)).allMatch(n -> n <= sendLimit);
         assertCountersAgreeWithRows();
@@ -236,6 +248,9 @@ class MultiInstanceTest {
                 .until(() -> count("state IN ('PENDING', 'CLAIMED')") == 0);
         assertThat(survivor.isAlive()).as("the survivor carried on").isTrue();
         assertThat(survivor.log()).contains("whose instance died");
+        System.out.printf("%s on %s: killed %s holding %d claimed rows; the server got %d messages (%d distinct); states %s%n",
+                guarantee, TestDatabase.vendor(), killed.id(), victimRows.size(), smtp.delivered().size(),
+                new HashSet<>(smtp.delivered()).size(), jdbc.queryForList("SELECT state, COUNT(*) AS n FROM recipient GROUP BY state"));
         return new KillResult(killed.id(), victimRows, threads);
     }
 
