@@ -11,6 +11,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 
 import io.sluice.admin.AdminApi;
+import io.sluice.cluster.ClusterScheduler;
+import io.sluice.cluster.Instances;
 import io.sluice.admin.AdminAuth;
 import io.sluice.admin.AdminPage;
 import io.sluice.admin.StatusHistory;
@@ -30,6 +32,7 @@ import io.sluice.dispatch.Dispatch;
 import io.sluice.dispatch.ProgressLog;
 import io.sluice.dispatch.RecipientStats;
 import io.sluice.dispatch.RecipientStore;
+import io.sluice.dispatch.SendBudget;
 import io.sluice.dispatch.SendControl;
 import io.sluice.mail.FailureClassifier;
 import io.sluice.mail.MailComposer;
@@ -86,12 +89,17 @@ public class SluiceConfiguration implements CamelConfiguration {
 
         int threads = settings.getInt("sluice.dispatch.threads");
         Database database = new Database(settings.get("sluice.db.url"), settings.get("sluice.db.username", ""),
-                settings.get("sluice.db.password", ""), threads + 6);
+                settings.get("sluice.db.password", ""), threads + 8);
         database.migrate();
         LOG.info("Database {} migrated ({})", database.vendor(), redact(settings.get("sluice.db.url")));
         SqlFiles sql = new SqlFiles(database.vendor());
         String instanceId = settings.get("sluice.instance.id", "").isBlank()
-                ? UUID.randomUUID().toString().substring(0, 8) : settings.get("sluice.instance.id");
+                ? UUID.randomUUID().toString().substring(0, 8) : settings.get("sluice.instance.id").strip();
+        Instances instances = new Instances(database.dataSource(), sql, instanceId, settings.getDuration("sluice.cluster.heartbeat-timeout"));
+        instances.heartbeat();
+        // The dispatch cron fires on one instance per period: Quartz's clustered JDBC job store on MariaDB/PostgreSQL.
+        context.addComponent(ClusterScheduler.COMPONENT, ClusterScheduler.component(database, instanceId,
+                settings.getInt("sluice.cluster.checkin-interval-ms")));
 
         CampaignStore campaigns = new CampaignStore(database.dataSource(), sql, settings.get("sluice.mail.message-stream"));
         int importBatch = settings.getInt("sluice.import.batch-size");
@@ -102,7 +110,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         SendControl sendControl = new SendControl(database.dataSource(), sql);
         sendControl.ensureExists(settings.getInt("sluice.dispatch.initial-send-limit"));
         RecipientStore recipients = new RecipientStore(database.dataSource(), sql, instanceId);
-        RecipientStats stats = new RecipientStats(database.dataSource(), sql);
+        RecipientStats stats = new RecipientStats(database.dataSource(), sql, settings.getDuration("sluice.status.waiting-refresh"));
         DeliveryRecords deliveryRecords = new DeliveryRecords(database.dataSource(), sql);
         ProgressLog progress = new ProgressLog(campaigns, stats, settings.get("sluice.dispatch.cron"),
                 settings.getInt("sluice.dispatch.max-per-second"));
@@ -120,7 +128,8 @@ public class SluiceConfiguration implements CamelConfiguration {
                 java.sql.Timestamp.from(guard.windowStart().truncatedTo(java.time.temporal.ChronoUnit.DAYS))));
         Dispatch dispatch = new Dispatch(sendControl, recipients, deliveryRecords, progress,
                 settings.getList("sluice.dispatch.allowed-codes"), guarantee, settings.getDuration("sluice.dispatch.claim-lease"),
-                settings.getDuration("sluice.dispatch.retry-after"), settings.getInt("sluice.dispatch.max-attempts"), guard::blocksDispatch);
+                settings.getDuration("sluice.dispatch.retry-after"), settings.getInt("sluice.dispatch.max-attempts"), guard::blocksDispatch,
+                new SendBudget(database.dataSource(), sql, settings.get("sluice.dispatch.cron")), instances::alive);
         SluiceMetrics metrics = new SluiceMetrics(meterRegistry(registry), sendControl::readRamp, guard::figures,
                 Ramp.parse(settings.get("sluice.ramp.steps")).size(), settings.getDuration("sluice.metrics.snapshot-ttl"),
                 Clock.systemUTC());
@@ -132,6 +141,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         if (database.vendor() == Database.Vendor.H2) {
             // H2 is single-instance: whatever is still CLAIMED at start belongs to a process that is gone.
             dispatch.recoverStaleClaims(Instant.now());
+        } else {
+            dispatch.recoverClaimsOfPreviousRun(instanceId);
         }
 
         boolean demo = settings.getBoolean("sluice.demo.enabled");
@@ -187,6 +198,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("deliveryRecords", deliveryRecords);
         registry.bind("dispatch", dispatch);
         registry.bind("sluiceMetrics", metrics);
+        registry.bind("instances", instances);
         registry.bind("guard", guard);
         registry.bind("disposableDomains", disposableDomains);
         registry.bind("addressCheck", new AddressCheck(localChecks, validationCache, settings.getInt("sluice.validation.check-limit")));
@@ -218,10 +230,14 @@ public class SluiceConfiguration implements CamelConfiguration {
         if (demo) {
             DemoSeed.seedIfEmpty(Path.of(settings.get("sluice.demo.samples-dir")), campaigns, audience, validationCache);
         }
+        // At 7M recipients this count takes seconds: start it now, after any seeding, so the first status call is ready.
+        stats.countInBackground();
         context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
             @Override
             public void onContextStopped(CamelContext stopped) {
                 mailSender.close();
+                instances.leave();
+                ClusterScheduler.forget(instanceId);
                 database.close();
             }
         });

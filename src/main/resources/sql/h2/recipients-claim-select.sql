@@ -1,12 +1,15 @@
 -- Ready = pending, in a running campaign, due again, and validated (a cache entry exists; its code comes along):
 -- an unvalidated address waits. Walking (state, id) keeps this cheap anywhere in a 7M-row table. H2 is single-instance: no row locks here
 -- (FOR UPDATE ... LIMIT on H2 locks every matching row before the LIMIT and took 5-7 s at 1M pending rows).
+-- H2 reads rows in index order and stops at LIMIT only when ORDER BY names the index's columns: "ORDER BY r.id" (and
+-- "campaign_id IN (SELECT ...)", which H2 answered from the campaign_id index) read and sorted every pending row:
+-- 55-87 s per claim at 7M rows, against 0.8 s this way.
 SELECT r.id, r.campaign_id, r.email, r.email_key, r.fields, r.attempts,
        (SELECT v.text_code FROM email_validation_cache v WHERE v.email = r.email_key) AS validation_code
 FROM recipient r
 WHERE r.state = 'PENDING'
-  AND r.campaign_id IN (SELECT c.id FROM campaign c WHERE c.state = 'RUNNING')
+  AND (SELECT c.state FROM campaign c WHERE c.id = r.campaign_id) = 'RUNNING'
   AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?)
   AND EXISTS (SELECT 1 FROM email_validation_cache v WHERE v.email = r.email_key)
-ORDER BY r.id
+ORDER BY r.state, r.id
 LIMIT ?

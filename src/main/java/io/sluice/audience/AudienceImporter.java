@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.campaign.Campaign;
 import io.sluice.campaign.CampaignStore;
 import io.sluice.db.SqlFiles;
+import io.sluice.dispatch.RecipientCounts;
 import io.sluice.validation.EmailSyntax;
 import io.sluice.validation.LocalChecks;
 import io.sluice.validation.ValidationCache;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Imports an audience CSV into a campaign while streaming: one batch of rows in memory at a time, so a
@@ -45,6 +48,8 @@ public class AudienceImporter {
 
     private final JdbcTemplate jdbc;
     private final NamedParameterJdbcTemplate named;
+    private final TransactionTemplate transaction;
+    private final RecipientCounts counts;
     private final SqlFiles sql;
     private final CampaignStore campaigns;
     private final int batchSize;
@@ -57,6 +62,8 @@ public class AudienceImporter {
         this.validationCache = validationCache;
         this.jdbc = new JdbcTemplate(dataSource);
         this.named = new NamedParameterJdbcTemplate(jdbc);
+        this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.counts = new RecipientCounts(dataSource, sql, "import");
         this.sql = sql;
         this.campaigns = campaigns;
         this.batchSize = batchSize;
@@ -147,13 +154,17 @@ public class AudienceImporter {
         }
         validationCache.putAll(local, "local");
         Timestamp now = Timestamp.from(Instant.now());
-        jdbc.batchUpdate(sql.get("recipient-insert"), fresh, fresh.size(), (PreparedStatement ps, Row row) -> {
-            ps.setLong(1, campaignId);
-            ps.setString(2, row.email());
-            ps.setString(3, row.key());
-            ps.setString(4, row.fields());
-            ps.setTimestamp(5, now);
-            ps.setTimestamp(6, now);
+        // The batch and the PENDING counter move together, so the status counts never drift from the rows.
+        transaction.executeWithoutResult(status -> {
+            jdbc.batchUpdate(sql.get("recipient-insert"), fresh, fresh.size(), (PreparedStatement ps, Row row) -> {
+                ps.setLong(1, campaignId);
+                ps.setString(2, row.email());
+                ps.setString(3, row.key());
+                ps.setString(4, row.fields());
+                ps.setTimestamp(5, now);
+                ps.setTimestamp(6, now);
+            });
+            counts.apply(List.of(new RecipientCounts.Delta(campaignId, "PENDING", null, fresh.size())));
         });
         return fresh.size();
     }

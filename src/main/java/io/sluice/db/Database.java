@@ -61,6 +61,9 @@ public final class Database {
         }
         if (vendor == Vendor.POSTGRESQL) {
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            // Sluice runs short OLTP statements only; JIT compilation added ~0.9 s to a claim at 7M rows.
+            // Custom plans: a generic plan of the import's duplicate check (1,000 parameters) scanned the whole table.
+            config.addDataSourceProperty("options", "-c jit=off -c plan_cache_mode=force_custom_plan");
         }
         this.dataSource = new HikariDataSource(config);
     }

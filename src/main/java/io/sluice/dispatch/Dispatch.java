@@ -32,14 +32,19 @@ public class Dispatch {
     private final Duration retryAfter;
     private final int maxAttempts;
     private final Supplier<String> guardGate;
+    private final SendBudget budget;
+    private final Supplier<Set<String>> aliveInstances;
     private final AtomicBoolean tickRunning = new AtomicBoolean();
     private volatile Tick lastTick;
     private volatile DispatchOutcomes outcomes = DispatchOutcomes.NONE;
 
     public Dispatch(SendControl sendControl, RecipientStore recipients, IdempotentRepository deliveryRecords,
                     ProgressLog progress, Set<String> allowedCodes, DeliveryGuarantee guarantee, Duration claimLease,
-                    Duration retryAfter, int maxAttempts, Supplier<String> guardGate) {
+                    Duration retryAfter, int maxAttempts, Supplier<String> guardGate, SendBudget budget,
+                    Supplier<Set<String>> aliveInstances) {
         this.guardGate = guardGate;
+        this.budget = budget;
+        this.aliveInstances = aliveInstances;
         this.sendControl = sendControl;
         this.recipients = recipients;
         this.deliveryRecords = deliveryRecords;
@@ -91,13 +96,20 @@ public class Dispatch {
         } else if (control.sendLimit() <= 0) {
             tick = new Tick(0, "sendLimit is 0");
         } else {
-            tick = new Tick(control.sendLimit(), null);
+            // sendLimit is one budget per period across every instance and every tick in it.
+            long period = budget.periodOf(Instant.now());
+            int granted = budget.reserve(period, control.sendLimit(), control.sendLimit());
+            tick = granted == 0
+                    ? new Tick(control.sendLimit(), "this period's sendLimit of " + control.sendLimit() + " is already claimed by another tick")
+                    : new Tick(control.sendLimit(), null);
+            tick.reserved(period, granted);
         }
         return tick;
     }
 
     public List<Recipient> claim(Tick tick) {
-        List<Recipient> claimed = recipients.claim(tick.getSendLimit());
+        List<Recipient> claimed = recipients.claim(tick.reserved());
+        budget.giveBack(tick.period(), tick.reserved() - claimed.size());
         tick.claimed(claimed.size());
         return claimed;
     }
@@ -192,14 +204,28 @@ public class Dispatch {
     }
 
     public void recoverStaleClaims(Instant claimedBefore) {
-        Map<String, Integer> recovered = recipients.recoverStaleClaims(claimedBefore, guarantee, DeliveryRecords.PROCESSOR);
+        recover(claimedBefore, aliveInstances.get());
+    }
+
+    /**
+     * At start: claims that carry this instance's own id are left from its previous run (a fixed
+     * {@code sluice.instance.id} survives a restart) and nobody is working on them any more.
+     */
+    public void recoverClaimsOfPreviousRun(String instanceId) {
+        Set<String> others = new java.util.HashSet<>(aliveInstances.get());
+        others.remove(instanceId);
+        recover(Instant.now().minus(claimLease), others);
+    }
+
+    private void recover(Instant claimedBefore, Set<String> alive) {
+        Map<String, Integer> recovered = recipients.recoverStaleClaims(claimedBefore, alive::contains, guarantee, DeliveryRecords.PROCESSOR);
         int unknown = recovered.get(RecipientStore.UNKNOWN);
         int released = recovered.get(RecipientStore.PENDING);
         if (unknown > 0) {
-            LOG.warn("{} recipients whose claim expired after their delivery record was written are now UNKNOWN: review them", unknown);
+            LOG.warn("{} recipients whose claim expired (or whose instance died) after their delivery record was written are now UNKNOWN: review them", unknown);
         }
         if (released > 0) {
-            LOG.info("{} recipients whose claim expired went back to PENDING", released);
+            LOG.info("{} recipients whose claim expired (or whose instance died) went back to PENDING", released);
         }
     }
 }

@@ -4,10 +4,12 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
@@ -15,6 +17,8 @@ import javax.sql.DataSource;
 import io.sluice.db.SqlFiles;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -36,17 +40,30 @@ public class RecipientStore {
             rs.getString("email"), rs.getString("email_key"), rs.getString("fields"), rs.getInt("attempts"),
             rs.getString("validation_code"));
 
+    /** Ids per claim UPDATE: well below every driver's bind-parameter limit. */
+    private static final int CLAIM_CHUNK = 1000;
+
     private final JdbcTemplate jdbc;
+    private final NamedParameterJdbcTemplate named;
     private final TransactionTemplate transaction;
     private final SqlFiles sql;
     private final String instanceId;
+    private final RecipientCounts counts;
     private final AtomicLong claims = new AtomicLong();
 
     public RecipientStore(DataSource dataSource, SqlFiles sql, String instanceId) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.named = new NamedParameterJdbcTemplate(jdbc);
         this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.sql = sql;
         this.instanceId = instanceId;
+        this.counts = new RecipientCounts(dataSource, sql, instanceId);
+    }
+
+    /** The process a claim token ({@code <instance id>/<n>}) belongs to. */
+    public static String ownerOf(String claimToken) {
+        int slash = claimToken == null ? -1 : claimToken.lastIndexOf('/');
+        return slash < 0 ? String.valueOf(claimToken) : claimToken.substring(0, slash);
     }
 
     /**
@@ -66,63 +83,98 @@ public class RecipientStore {
             if (candidates.isEmpty()) {
                 return candidates;
             }
-            jdbc.batchUpdate(sql.get("recipients-claim-update"), candidates, candidates.size(), (ps, r) -> {
-                ps.setString(1, claimToken);
-                ps.setTimestamp(2, now);
-                ps.setTimestamp(3, now);
-                ps.setLong(4, r.id());
-            });
+            for (int from = 0; from < candidates.size(); from += CLAIM_CHUNK) {
+                List<Long> ids = candidates.subList(from, Math.min(candidates.size(), from + CLAIM_CHUNK)).stream().map(Recipient::id).toList();
+                named.update(sql.get("recipients-claim-update"), new MapSqlParameterSource("token", claimToken)
+                        .addValue("now", now).addValue("ids", ids));
+            }
             // Batch update counts are unreliable across drivers (MySQL's rewritten batches answer "no info"), so the
             // rows this claim really took are read back by its token.
             Set<Long> mine = new HashSet<>(jdbc.queryForList(sql.get("recipients-claimed-by"), Long.class, claimToken));
             List<Recipient> claimed = new ArrayList<>(mine.size());
+            Map<Long, Long> perCampaign = new HashMap<>();
             for (Recipient r : candidates) {
                 if (mine.contains(r.id())) {
                     claimed.add(new Recipient(r.id(), r.campaignId(), r.email(), r.emailKey(), r.fields(), r.attempts() + 1,
                             r.validationCode()));
+                    perCampaign.merge(r.campaignId(), 1L, Long::sum);
                 }
             }
+            List<RecipientCounts.Delta> deltas = new ArrayList<>();
+            perCampaign.forEach((campaign, n) -> deltas.addAll(RecipientCounts.moved(campaign, PENDING, CLAIMED, null, n)));
+            counts.apply(deltas);
             return claimed;
         });
     }
 
     public void markSent(Recipient r, String reply) {
-        jdbc.update(sql.get("recipient-mark-sent"), truncate(reply, 500), now(), r.id());
+        leaveClaimed(r, SENT, null, sql.get("recipient-mark-sent"), truncate(reply, 500), now(), r.id());
     }
 
     public void markSkipped(Recipient r, String code) {
-        jdbc.update(sql.get("recipient-mark-skipped"), truncate(code, 64), now(), r.id());
+        leaveClaimed(r, SKIPPED, truncate(code, 64), sql.get("recipient-mark-skipped"), truncate(code, 64), now(), r.id());
     }
 
     public void markFailed(Recipient r, String reason) {
-        jdbc.update(sql.get("recipient-mark-failed"), truncate(reason, 1000), now(), r.id());
+        leaveClaimed(r, FAILED, null, sql.get("recipient-mark-failed"), truncate(reason, 1000), now(), r.id());
     }
 
     /** A transient failure: back to PENDING, due again after {@code delay}, with the reason kept for operators. */
     public void returnToPool(Recipient r, String reason, Duration delay) {
-        jdbc.update(sql.get("recipient-return-to-pool"), truncate(reason, 1000), Timestamp.from(Instant.now().plus(delay)),
-                now(), r.id());
+        leaveClaimed(r, PENDING, null, sql.get("recipient-return-to-pool"), truncate(reason, 1000),
+                Timestamp.from(Instant.now().plus(delay)), now(), r.id());
+    }
+
+    /** One guarded UPDATE out of CLAIMED and, when it took the row, the counters, in one transaction. */
+    private void leaveClaimed(Recipient r, String to, String skipCode, String update, Object... args) {
+        transaction.executeWithoutResult(status -> {
+            if (jdbc.update(update, args) == 1) {
+                counts.apply(RecipientCounts.moved(r.campaignId(), CLAIMED, to, skipCode, 1));
+            }
+        });
     }
 
     /**
-     * Accounts for rows a crashed tick left CLAIMED. Rows with a delivery record may have been sent: at-most-once
-     * marks them UNKNOWN for a person to review; at-least-once drops the record and releases them to be sent again.
-     * Rows without a record were never handed to delivery and simply go back to PENDING.
+     * Accounts for rows a crashed tick left CLAIMED: claims older than {@code claimedBefore}, and every claim of a
+     * process that is no longer alive (its heartbeat stopped), whichever instance runs this. Rows with a delivery
+     * record may have been sent: at-most-once marks them UNKNOWN for a person to review; at-least-once drops the
+     * record and releases them to be sent again. Rows without a record were never handed to delivery and simply go
+     * back to PENDING. Each (claim, campaign) group is one transaction with its guarded UPDATEs and counters.
      *
      * @return how many rows were recovered, by the state they were given
      */
-    public Map<String, Integer> recoverStaleClaims(Instant claimedBefore, DeliveryGuarantee guarantee, String processorName) {
-        Timestamp cutoff = Timestamp.from(claimedBefore);
-        return transaction.execute(status -> {
-            int unknown = 0;
-            if (guarantee == DeliveryGuarantee.AT_MOST_ONCE) {
-                unknown = jdbc.update(sql.get("recipients-recover-unknown"), now(), cutoff, processorName);
-            } else {
-                jdbc.update(sql.get("delivery-records-drop-stale"), processorName, cutoff);
+    public Map<String, Integer> recoverStaleClaims(Instant claimedBefore, Predicate<String> ownerAlive,
+                                                   DeliveryGuarantee guarantee, String processorName) {
+        record Group(String claimToken, long campaignId, Timestamp oldest) {
+        }
+        List<Group> groups = jdbc.query(sql.get("recipients-claim-groups"),
+                (rs, n) -> new Group(rs.getString("claimed_by"), rs.getLong("campaign_id"), rs.getTimestamp("oldest")));
+        int unknown = 0;
+        int released = 0;
+        for (Group g : groups) {
+            boolean ownerGone = !ownerAlive.test(ownerOf(g.claimToken()));
+            if (!ownerGone && !g.oldest().toInstant().isBefore(claimedBefore)) {
+                continue;
             }
-            int released = jdbc.update(sql.get("recipients-recover-release"), now(), cutoff);
-            return Map.of(UNKNOWN, unknown, PENDING, released);
-        });
+            // A dead owner's claims are all stale, however recent; a live owner's only past the lease.
+            Timestamp cutoff = Timestamp.from(ownerGone ? Instant.now().plusSeconds(86_400) : claimedBefore);
+            int[] moved = transaction.execute(status -> {
+                int toUnknown = 0;
+                if (guarantee == DeliveryGuarantee.AT_MOST_ONCE) {
+                    toUnknown = jdbc.update(sql.get("recipients-recover-unknown"), now(), g.claimToken(), g.campaignId(), cutoff, processorName);
+                } else {
+                    jdbc.update(sql.get("delivery-records-drop-stale"), processorName, g.claimToken(), g.campaignId(), cutoff);
+                }
+                int toPending = jdbc.update(sql.get("recipients-recover-release"), now(), g.claimToken(), g.campaignId(), cutoff);
+                List<RecipientCounts.Delta> deltas = new ArrayList<>(RecipientCounts.moved(g.campaignId(), CLAIMED, UNKNOWN, null, toUnknown));
+                deltas.addAll(RecipientCounts.moved(g.campaignId(), CLAIMED, PENDING, null, toPending));
+                counts.apply(deltas);
+                return new int[] {toUnknown, toPending};
+            });
+            unknown += moved[0];
+            released += moved[1];
+        }
+        return Map.of(UNKNOWN, unknown, PENDING, released);
     }
 
     private static Timestamp now() {

@@ -17,6 +17,8 @@ public final class Tick {
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger retried = new AtomicInteger();
     private volatile Instant finishedAt;
+    private long period;
+    private int reserved;
 
     Tick(int sendLimit, String closedBecause) {
         this.sendLimit = sendLimit;
@@ -34,6 +36,21 @@ public final class Tick {
 
     public String closedBecause() {
         return closedBecause;
+    }
+
+    void reserved(long period, int reserved) {
+        this.period = period;
+        this.reserved = reserved;
+    }
+
+    /** The dispatch period this tick belongs to (the end of its cron interval, epoch milliseconds). */
+    long period() {
+        return period;
+    }
+
+    /** How much of the period's global budget this tick took. */
+    int reserved() {
+        return reserved;
     }
 
     void claimed(int n) {

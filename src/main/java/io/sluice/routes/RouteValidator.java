@@ -178,6 +178,12 @@ public class RouteValidator {
             return;
         }
         String scheme = resolved.contains(":") ? resolved.substring(0, resolved.indexOf(':')) : resolved;
+        String known = catalogName(scheme);
+        if (known != null && !known.equals(scheme)) {
+            // A component registered under its own name (quartz-cluster is a QuartzComponent): check it as its kind.
+            resolved = known + resolved.substring(scheme.length());
+            scheme = known;
+        }
         if (catalog.componentJSonSchema(scheme) == null) {
             // The catalog reads each component's metadata from its jar: none means the build lacks the component.
             problems.add(where + ": " + uri + ": no component " + scheme + " in the build (a typo, or a missing dependency)");
@@ -187,6 +193,17 @@ public class RouteValidator {
         if (!result.isSuccess()) {
             problems.add(where + ": " + uri + ": " + describe(result));
         }
+    }
+
+    /** The catalog name of a component registered in the context under another name, from its class's annotation. */
+    private String catalogName(String scheme) {
+        if (catalog.componentJSonSchema(scheme) != null) {
+            return scheme;
+        }
+        org.apache.camel.Component component = context.hasComponent(scheme);
+        org.apache.camel.spi.annotations.Component kind = component == null ? null
+                : component.getClass().getAnnotation(org.apache.camel.spi.annotations.Component.class);
+        return kind == null ? null : kind.value().split(",")[0].strip();
     }
 
     /** The catalog's findings in one line: option names with what is wrong with their values. */

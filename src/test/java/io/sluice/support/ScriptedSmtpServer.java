@@ -25,6 +25,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
     private final Map<String, String> onceReplies = new ConcurrentHashMap<>();
     private final List<String> delivered = new CopyOnWriteArrayList<>();
+    private final List<String> messageIds = new CopyOnWriteArrayList<>();
+    private volatile long dataDelayMillis;
     private final AtomicInteger connections = new AtomicInteger();
     private final Thread acceptor;
 
@@ -56,6 +58,19 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Recipients whose message was accepted after DATA, one entry per accepted message. */
     public List<String> delivered() {
         return delivered;
+    }
+
+    /** Message-ID headers of the accepted messages, one entry per accepted message. */
+    public List<String> messageIds() {
+        return messageIds;
+    }
+
+    /**
+     * Holds the reply to each message's DATA this long, as a slow provider does. The message counts as delivered the
+     * moment its data has arrived, before the reply: a client killed meanwhile never learns that it was accepted.
+     */
+    public void dataDelayMillis(long millis) {
+        dataDelayMillis = millis;
     }
 
     public int connections() {
@@ -105,9 +120,20 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     }
                     send(out, "354 End data with <CR><LF>.<CR><LF>");
                     while ((line = in.readLine()) != null && !line.equals(".")) {
-                        // message content is not kept
+                        // only the Message-ID of the content is kept
+                        if (line.regionMatches(true, 0, "Message-ID:", 0, 11)) {
+                            messageIds.add(line.substring(11).strip());
+                        }
                     }
                     delivered.add(recipient);
+                    if (dataDelayMillis > 0) {
+                        try {
+                            Thread.sleep(dataDelayMillis);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
                     send(out, "250 2.0.0 Ok: queued as SCRIPTED" + delivered.size());
                 } else if (command.startsWith("RSET") || command.startsWith("NOOP")) {
                     send(out, "250 2.0.0 Ok");

@@ -51,6 +51,7 @@ public final class SluiceRunner implements AutoCloseable {
         set("sluice.dispatch.first-tick-delay-ms", "3600000");
         set("sluice.dispatch.initial-send-limit", "100");
         set("sluice.dispatch.retry-delay-ms", "10");
+        set("sluice.status.waiting-refresh", "PT0S");
         set("sluice.unsubscribe.base-url", "https://sluice.example.com");
         set("sluice.unsubscribe.secret", "test-unsubscribe-secret-0123456789");
     }
@@ -89,8 +90,12 @@ public final class SluiceRunner implements AutoCloseable {
         return new JdbcTemplate(bean("dataSource", javax.sql.DataSource.class));
     }
 
-    /** Runs one dispatch tick and returns when every claimed recipient has an outcome. */
+    /**
+     * Runs one dispatch tick and returns when every claimed recipient has an outcome. Tests drive their ticks inside
+     * one endless cron period, so each gets a fresh period budget, as a cron tick would.
+     */
     public void tick() {
+        jdbc().update("DELETE FROM dispatch_budget");
         context().createProducerTemplate().sendBody("direct:dispatch-tick", null);
     }
 

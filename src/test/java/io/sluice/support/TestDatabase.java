@@ -23,7 +23,7 @@ public record TestDatabase(String url, String username, String password) {
         return System.getProperty("sluice.test.db", "h2").toLowerCase(Locale.ROOT);
     }
 
-    static TestDatabase forDirectory(Path dir) {
+    public static TestDatabase forDirectory(Path dir) {
         return switch (vendor()) {
             case "h2" -> new TestDatabase("jdbc:h2:file:" + dir.resolve("db/sluice").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
             case "mariadb" -> server(dir, "jdbc:mariadb://127.0.0.1:3306/", "root", "");

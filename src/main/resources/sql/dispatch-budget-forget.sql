@@ -1,0 +1,1 @@
+DELETE FROM dispatch_budget WHERE period_end < ?

@@ -1,0 +1,1 @@
+SELECT claimed FROM dispatch_budget WHERE period_end = ?

@@ -1,0 +1,1 @@
+DELETE FROM sluice_instance WHERE instance_id = ?

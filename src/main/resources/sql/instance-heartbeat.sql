@@ -1,0 +1,1 @@
+UPDATE sluice_instance SET heartbeat_at = ? WHERE instance_id = ?

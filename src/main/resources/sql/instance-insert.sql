@@ -1,0 +1,1 @@
+INSERT INTO sluice_instance (instance_id, started_at, heartbeat_at) VALUES (?, ?, ?)

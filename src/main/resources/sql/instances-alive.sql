@@ -1,0 +1,1 @@
+SELECT instance_id FROM sluice_instance WHERE heartbeat_at >= ?

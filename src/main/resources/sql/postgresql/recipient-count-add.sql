@@ -1,0 +1,3 @@
+-- Adds a delta to one counter slot, creating it on first use (negative deltas are fine: slots are summed).
+INSERT INTO recipient_count (campaign_id, state, skip_code, slot, n) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (campaign_id, state, skip_code, slot) DO UPDATE SET n = recipient_count.n + EXCLUDED.n
