@@ -109,7 +109,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         AudienceImporter audience = new AudienceImporter(database.dataSource(), sql, campaigns, importBatch, localChecks, validationCache);
         SendControl sendControl = new SendControl(database.dataSource(), sql);
         sendControl.ensureExists(settings.getInt("sluice.dispatch.initial-send-limit"));
-        RecipientStore recipients = new RecipientStore(database.dataSource(), sql, instanceId);
+        RecipientStore recipients = new RecipientStore(database.dataSource(), sql, instanceId,
+                settings.getDuration("sluice.validation.max-age"));
         RecipientStats stats = new RecipientStats(database.dataSource(), sql, settings.getDuration("sluice.status.waiting-refresh"));
         DeliveryRecords deliveryRecords = new DeliveryRecords(database.dataSource(), sql);
         ProgressLog progress = new ProgressLog(campaigns, stats, settings.get("sluice.dispatch.cron"),

@@ -1,4 +1,5 @@
--- Ready = pending, in a running campaign, due again, and validated (a cache entry exists; its code comes along):
+-- Ready = pending, in a running campaign, due again, and validated (a cache entry younger than
+-- sluice.validation.max-age, or a suppression, which never expires; its code comes along):
 -- an unvalidated address waits. Walking (state, id) keeps this cheap anywhere in a 7M-row table. H2 is single-instance: no row locks here
 -- (FOR UPDATE ... LIMIT on H2 locks every matching row before the LIMIT and took 5-7 s at 1M pending rows).
 -- H2 reads rows in index order and stops at LIMIT only when ORDER BY names the index's columns: "ORDER BY r.id" (and
@@ -10,6 +11,7 @@ FROM recipient r
 WHERE r.state = 'PENDING'
   AND (SELECT c.state FROM campaign c WHERE c.id = r.campaign_id) = 'RUNNING'
   AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?)
-  AND EXISTS (SELECT 1 FROM email_validation_cache v WHERE v.email = r.email_key)
+  AND EXISTS (SELECT 1 FROM email_validation_cache v WHERE v.email = r.email_key
+              AND (v.checked_at >= ? OR v.text_code IN ('suppressed', 'unsubscribed')))
 ORDER BY r.state, r.id
 LIMIT ?

@@ -1,4 +1,5 @@
--- Ready = pending, in a running campaign, due again, and validated (a cache entry exists; its code comes along):
+-- Ready = pending, in a running campaign, due again, and validated (a cache entry younger than
+-- sluice.validation.max-age, or a suppression, which never expires; its code comes along):
 -- an unvalidated address waits. SKIP LOCKED lets a second instance take the next rows instead of waiting on these (READ COMMITTED,
 -- set on the pool, avoids gap locks on neighbours). The lock lasts the claim transaction only.
 -- The campaign check is a scalar subquery, not IN (...): MariaDB turned IN into a semi-join that starts from the
@@ -10,7 +11,8 @@ FROM recipient r
 WHERE r.state = 'PENDING'
   AND (SELECT c.state FROM campaign c WHERE c.id = r.campaign_id) = 'RUNNING'
   AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?)
-  AND EXISTS (SELECT 1 FROM email_validation_cache v WHERE v.email = r.email_key)
+  AND EXISTS (SELECT 1 FROM email_validation_cache v WHERE v.email = r.email_key
+              AND (v.checked_at >= ? OR v.text_code IN ('suppressed', 'unsubscribed')))
 ORDER BY r.id
 LIMIT ?
 FOR UPDATE SKIP LOCKED

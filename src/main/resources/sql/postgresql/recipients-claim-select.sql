@@ -1,4 +1,5 @@
--- Ready = pending, in a running campaign, due again, and validated (a cache entry exists; its code comes along):
+-- Ready = pending, in a running campaign, due again, and validated (a cache entry younger than
+-- sluice.validation.max-age, or a suppression, which never expires; its code comes along):
 -- an unvalidated address waits. SKIP LOCKED lets a second instance take the next rows instead of waiting on these (the claim
 -- transaction holds the row locks until the rows are marked CLAIMED).
 -- Shaped so the plan walks the partial index recipient_pending_id in id order and stops after LIMIT rows whatever the
@@ -10,7 +11,8 @@ FROM recipient r
 WHERE r.state = 'PENDING'
   AND (SELECT c.state FROM campaign c WHERE c.id = r.campaign_id) = 'RUNNING'
   AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?)
-  AND EXISTS (SELECT 1 FROM email_validation_cache v WHERE v.email = r.email_key)
+  AND EXISTS (SELECT 1 FROM email_validation_cache v WHERE v.email = r.email_key
+              AND (v.checked_at >= ? OR v.text_code IN ('suppressed', 'unsubscribed')))
 ORDER BY r.id
 LIMIT ?
 FOR UPDATE OF r SKIP LOCKED

@@ -48,10 +48,20 @@ public class RecipientStore {
     private final TransactionTemplate transaction;
     private final SqlFiles sql;
     private final String instanceId;
+    private final Duration validationMaxAge;
     private final RecipientCounts counts;
     private final AtomicLong claims = new AtomicLong();
 
     public RecipientStore(DataSource dataSource, SqlFiles sql, String instanceId) {
+        this(dataSource, sql, instanceId, null);
+    }
+
+    /**
+     * @param validationMaxAge a validation verdict older than this is not mailed on (the validation route renews it
+     *                         first); {@code suppressed} and {@code unsubscribed} never expire; null: no expiry
+     */
+    public RecipientStore(DataSource dataSource, SqlFiles sql, String instanceId, Duration validationMaxAge) {
+        this.validationMaxAge = validationMaxAge;
         this.jdbc = new JdbcTemplate(dataSource);
         this.named = new NamedParameterJdbcTemplate(jdbc);
         this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
@@ -79,7 +89,8 @@ public class RecipientStore {
         String claimToken = instanceId + "/" + claims.incrementAndGet();
         Timestamp now = Timestamp.from(Instant.now());
         return transaction.execute(status -> {
-            List<Recipient> candidates = jdbc.query(sql.get("recipients-claim-select"), ROW, now, limit);
+            Timestamp freshSince = validationMaxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(validationMaxAge));
+            List<Recipient> candidates = jdbc.query(sql.get("recipients-claim-select"), ROW, now, freshSince, limit);
             if (candidates.isEmpty()) {
                 return candidates;
             }

@@ -219,11 +219,9 @@ public final class PipelineBenchmark {
             sendOnlyRuns.add(s);
             say("run %d: pipeline %d msgs in %d ms = %.0f msg/s (claim %d ms) | raw compose+send %.0f msg/s | raw send-only %.0f msg/s",
                     run, n, ms(p.nanos), p.rate(), ms(p.claimNanos), r.rate(), s.rate());
-            say("       JVM CPU per message: pipeline %.0f us, raw compose+send %.0f us, raw send-only %.0f us"
-                            + " (Java threads only, no JIT/GC: %.0f us vs %.0f us, ratio %.1f %%);"
+            say("       JVM CPU per message: pipeline %.0f us, raw compose+send %.0f us, raw send-only %.0f us;"
                             + " machine busy: pipeline %.0f %%, raw %.0f %%, send-only %.0f %%",
                     p.cpu.jvmMicrosPer(n), r.cpu.jvmMicrosPer(n), s.cpu.jvmMicrosPer(n),
-                    p.cpu.threadMicrosPer(n), r.cpu.threadMicrosPer(n), 100.0 * r.cpu.javaThreadNanos() / p.cpu.javaThreadNanos(),
                     p.cpu.machineBusyPercent(), r.cpu.machineBusyPercent(), s.cpu.machineBusyPercent());
             say("       JVM CPU in the kernel: pipeline %.0f %%, raw %.0f %%; share of the machine taken by the sink: pipeline %.0f %%,"
                             + " raw %.0f %%; by other programs: pipeline %.0f %%, raw %.0f %%%s",
@@ -278,10 +276,6 @@ public final class PipelineBenchmark {
                 median(pipelineRuns.stream().mapToDouble(p -> p.cpu.jvmMicrosPer(n)).toArray()),
                 median(rawRuns.stream().mapToDouble(r -> r.cpu.jvmMicrosPer(n)).toArray()),
                 median(sendOnlyRuns.stream().mapToDouble(r -> r.cpu.jvmMicrosPer(n)).toArray()));
-        double pipelineThreads = median(pipelineRuns.stream().mapToDouble(p -> p.cpu.threadMicrosPer(n)).toArray());
-        double rawThreads = median(rawRuns.stream().mapToDouble(r -> r.cpu.threadMicrosPer(n)).toArray());
-        say("RESULT Java threads' CPU per msg: pipeline %.0f us, raw compose+send %.0f us (medians; no JIT/GC): ratio %.1f %%",
-                pipelineThreads, rawThreads, 100.0 * rawThreads / pipelineThreads);
         say("RESULT messages handed to the sink by this run: %d", handedToSink);
         say("RESULT other programs took up to %.0f %% of the machine during a measured phase%s", othersMax,
                 othersMax > 10 ? " (figures skewed: run again on a quiet machine)" : " (quiet machine)");
@@ -396,7 +390,7 @@ public final class PipelineBenchmark {
 
     /** CPU used during a phase: by this JVM (all threads) and by the whole machine (JVM, sink, everything). */
     record Cpu(long jvmNanos, long machineBusyTicks, long machineTotalTicks, long gcCount, long gcMillis, long jitMillis,
-               long jvmTicks, long sinkTicks, long jvmSysTicks, long javaThreadNanos) {
+               long jvmTicks, long sinkTicks, long jvmSysTicks) {
         private static final String SINK_PID = System.getProperty("bench.sink.pid", "");
 
         /** utime + stime of a process in clock ticks (the unit of /proc/stat), or 0. */
@@ -445,28 +439,14 @@ public final class PipelineBenchmark {
                 // not Linux: machine figures stay 0
             }
             long[] self = processUserSys("self");
-            return new Cpu(jvm, busy, all, gcCount, gcMillis, jitMillis, self[0] + self[1], processTicks(SINK_PID), self[1],
-                    javaThreadsCpu());
-        }
-
-        /**
-         * CPU time of every live Java thread (the senders, H2, Camel; not the JIT compiler or GC threads): the work the
-         * messages themselves cost, which other programs on a shared machine disturb far less than rates.
-         */
-        static long javaThreadsCpu() {
-            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-            long total = 0;
-            for (long id : threads.getAllThreadIds()) {
-                total += Math.max(0, threads.getThreadCpuTime(id));
-            }
-            return total;
+            return new Cpu(jvm, busy, all, gcCount, gcMillis, jitMillis, self[0] + self[1], processTicks(SINK_PID), self[1]);
         }
 
         Cpu since(Cpu before) {
             return new Cpu(jvmNanos - before.jvmNanos, machineBusyTicks - before.machineBusyTicks,
                     machineTotalTicks - before.machineTotalTicks, gcCount - before.gcCount, gcMillis - before.gcMillis,
                     jitMillis - before.jitMillis, jvmTicks - before.jvmTicks, sinkTicks - before.sinkTicks,
-                    jvmSysTicks - before.jvmSysTicks, javaThreadNanos - before.javaThreadNanos);
+                    jvmSysTicks - before.jvmSysTicks);
         }
 
         /** Share of the JVM's CPU spent in the kernel (socket calls, futexes, context switches), 0-100. */
@@ -487,11 +467,6 @@ public final class PipelineBenchmark {
         /** GC and JIT activity during the phase. */
         String jvmActivity() {
             return String.format(Locale.ROOT, "GC %d collections %d ms, JIT %d ms", gcCount, gcMillis, jitMillis);
-        }
-
-        /** Java threads' CPU microseconds per message (no JIT, no GC). */
-        double threadMicrosPer(int messages) {
-            return javaThreadNanos / 1e3 / messages;
         }
 
         /** JVM CPU microseconds per message. */

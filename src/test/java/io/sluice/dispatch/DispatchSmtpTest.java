@@ -99,6 +99,24 @@ class DispatchSmtpTest {
     }
 
     @Test
+    void should_not_mail_on_a_verdict_older_than_the_max_age_until_it_is_renewed() {
+        sluice.campaign("Hello", "Hi", null, AUDIENCE, RESULTS);
+        sluice.jdbc().update("UPDATE email_validation_cache SET checked_at = ? WHERE email = 'ada@example.com'",
+                java.sql.Timestamp.from(java.time.Instant.now().minus(java.time.Duration.ofDays(91))));
+
+        sluice.tick();
+
+        assertThat(sluice.state("ada@example.com")).as("a 91-day-old verdict is expired: it waits").isEqualTo("PENDING");
+        assertThat(sluice.state("grace+news@example.org")).isEqualTo("SENT");
+
+        sluice.jdbc().update("UPDATE email_validation_cache SET checked_at = ? WHERE email = 'ada@example.com'",
+                java.sql.Timestamp.from(java.time.Instant.now()));
+        sluice.tick();
+
+        assertThat(sluice.state("ada@example.com")).as("renewed: mailed").isEqualTo("SENT");
+    }
+
+    @Test
     void should_send_nothing_while_send_limit_is_zero() {
         sluice.campaign("Hello", "Hi", null, AUDIENCE, RESULTS);
         assertThat(sluice.call("PUT", "/api/send-limit", "application/json", "{\"sendLimit\": 0}").statusCode()).isEqualTo(200);
