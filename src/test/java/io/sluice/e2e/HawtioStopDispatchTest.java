@@ -16,8 +16,6 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import io.sluice.support.BrowserScript;
 import io.sluice.support.HawtioConsole;
 import io.sluice.support.SluiceRunner;
-import io.sluice.support.TestDatabase;
-import org.junit.jupiter.api.Assumptions;
 import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,7 +39,6 @@ class HawtioStopDispatchTest {
     @Test
     void should_stop_sending_when_an_operator_stops_the_dispatch_route_in_hawtio() throws Exception {
         // The console is proven once, on the H2 run; the database runs repeat the route tests, not the browser.
-        Assumptions.assumeTrue("h2".equals(TestDatabase.vendor()), "browser tests run on the H2 run only");
         BrowserScript.assumeAvailable();
         Files.createDirectories(OUT);
         Path dir = SluiceRunner.tempDir("e2e-hawtio");
