@@ -29,6 +29,7 @@ import io.sluice.guard.Ramp;
 import io.sluice.guard.SuppressionSync;
 import io.sluice.dispatch.DeliveryRecords;
 import io.sluice.dispatch.Dispatch;
+import io.sluice.dispatch.OutcomeBatches;
 import io.sluice.dispatch.ProgressLog;
 import io.sluice.dispatch.RecipientStats;
 import io.sluice.dispatch.RecipientStore;
@@ -42,6 +43,7 @@ import io.sluice.routes.RouteReload;
 import io.sluice.routes.RouteValidator;
 import io.sluice.mail.Unsubscribes;
 import io.sluice.validation.AddressCheck;
+import io.sluice.validation.CacheLookups;
 import io.sluice.validation.DisposableDomains;
 import io.sluice.validation.EmailListVerify;
 import io.sluice.validation.LocalChecks;
@@ -107,11 +109,14 @@ public class SluiceConfiguration implements CamelConfiguration {
         DisposableDomains disposableDomains = new DisposableDomains(settings.get("sluice.validation.disposable-list", ""));
         LocalChecks localChecks = new LocalChecks(disposableDomains, settings.getBoolean("sluice.validation.refuse-role-accounts"));
         AudienceImporter audience = new AudienceImporter(database.dataSource(), sql, campaigns, importBatch, localChecks, validationCache);
+        CacheLookups cacheLookups = new CacheLookups();
+        audience.setCacheLookups(cacheLookups, settings.getDuration("sluice.validation.max-age"));
         SendControl sendControl = new SendControl(database.dataSource(), sql);
         sendControl.ensureExists(settings.getInt("sluice.dispatch.initial-send-limit"));
         RecipientStore recipients = new RecipientStore(database.dataSource(), sql, instanceId,
                 settings.getDuration("sluice.validation.max-age"));
         RecipientStats stats = new RecipientStats(database.dataSource(), sql, settings.getDuration("sluice.status.waiting-refresh"));
+        stats.setValidationMaxAge(settings.getDuration("sluice.validation.max-age"));
         DeliveryRecords deliveryRecords = new DeliveryRecords(database.dataSource(), sql);
         ProgressLog progress = new ProgressLog(campaigns, stats, settings.get("sluice.dispatch.cron"),
                 settings.getInt("sluice.dispatch.max-per-second"));
@@ -135,6 +140,9 @@ public class SluiceConfiguration implements CamelConfiguration {
                 Ramp.parse(settings.get("sluice.ramp.steps")).size(), settings.getDuration("sluice.metrics.snapshot-ttl"),
                 Clock.systemUTC());
         dispatch.setOutcomes(metrics);
+        metrics.cacheLookups(cacheLookups);
+        dispatch.setOutcomeBatches(new OutcomeBatches(recipients, settings.getInt("sluice.dispatch.outcome-batch"),
+                settings.getInt("sluice.dispatch.outcome-max-delay-ms")));
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(new DatabaseReadiness(database.dataSource()));
@@ -178,7 +186,11 @@ public class SluiceConfiguration implements CamelConfiguration {
                 settings.get("sluice.validation.mode").strip().toLowerCase(Locale.ROOT), settings.getDuration("sluice.validation.bulk-max-wait"));
         validator.setAlert(new OperatorAlert(settings.get("sluice.guard.alert-url", "")));
         validator.setCallListener(metrics::validationCall);
-        adminApi.setValidationStatus(validator::status);
+        adminApi.setValidationStatus(() -> {
+            Map<String, Object> status = new java.util.LinkedHashMap<>(validator.status());
+            status.put("cache", cacheLookups.toMap());
+            return status;
+        });
         int validationThreads = settings.getInt("sluice.validation.threads");
         registry.bind("validator", validator);
         registry.bind("neverBounce", neverBounce);
@@ -202,7 +214,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("instances", instances);
         registry.bind("guard", guard);
         registry.bind("disposableDomains", disposableDomains);
-        registry.bind("addressCheck", new AddressCheck(localChecks, validationCache, settings.getInt("sluice.validation.check-limit")));
+        registry.bind("addressCheck", new AddressCheck(localChecks, validationCache, settings.getInt("sluice.validation.check-limit"),
+                cacheLookups, settings.getDuration("sluice.validation.max-age")));
         registry.bind("ramp", ramp);
         registry.bind("suppressionSync", new SuppressionSync(database.dataSource(), sql, importBatch));
         registry.bind("bounceWebhook", new BounceWebhook(settings.get("sluice.webhook.username", ""),

@@ -37,6 +37,7 @@ public class Dispatch {
     private final AtomicBoolean tickRunning = new AtomicBoolean();
     private volatile Tick lastTick;
     private volatile DispatchOutcomes outcomes = DispatchOutcomes.NONE;
+    private volatile OutcomeBatches batches;
 
     public Dispatch(SendControl sendControl, RecipientStore recipients, IdempotentRepository deliveryRecords,
                     ProgressLog progress, Set<String> allowedCodes, DeliveryGuarantee guarantee, Duration claimLease,
@@ -54,6 +55,12 @@ public class Dispatch {
         this.claimLease = claimLease;
         this.retryAfter = retryAfter;
         this.maxAttempts = maxAttempts;
+        this.batches = new OutcomeBatches(recipients, 1, 0);
+    }
+
+    /** How SENT and SKIPPED outcomes are written (default: each at once). */
+    public void setOutcomeBatches(OutcomeBatches batches) {
+        this.batches = batches;
     }
 
     /** Who hears about each outcome besides the recipient table (the metrics). */
@@ -149,13 +156,13 @@ public class Dispatch {
     }
 
     public void sent(Recipient r, String reply, Tick tick) {
-        recipients.markSent(r, reply);
+        batches.add(new RecipientStore.Outcome(r, RecipientStore.SENT, reply));
         tick.sent();
         outcomes.sent();
     }
 
     public void skipped(Recipient r, String code, Tick tick) {
-        recipients.markSkipped(r, code);
+        batches.add(new RecipientStore.Outcome(r, RecipientStore.SKIPPED, code));
         tick.skipped();
         outcomes.skipped(code);
     }
@@ -193,6 +200,7 @@ public class Dispatch {
         if (!tick.isOpen()) {
             return;
         }
+        batches.flushAll();
         tick.finish();
         lastTick = tick;
         tickRunning.set(false);

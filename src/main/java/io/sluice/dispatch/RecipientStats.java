@@ -1,5 +1,6 @@
 package io.sluice.dispatch;
 
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -68,12 +69,18 @@ public class RecipientStats {
     private volatile Map<Long, Long> waiting;
     private volatile Future<?> firstCount;
     private volatile Instant waitingAt = Instant.EPOCH;
+    private volatile Duration validationMaxAge;
 
     public RecipientStats(DataSource dataSource, SqlFiles sql, Duration waitingRefresh) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.sql = sql;
         this.counters = new RecipientCounts(dataSource, sql, "stats");
         this.waitingRefresh = waitingRefresh;
+    }
+
+    /** A verdict older than this does not let a recipient be mailed, so its recipients count as waiting (null: never). */
+    public void setValidationMaxAge(Duration validationMaxAge) {
+        this.validationMaxAge = validationMaxAge;
     }
 
     public Map<Long, Counts> byCampaign() {
@@ -152,9 +159,11 @@ public class RecipientStats {
 
     private Map<Long, Long> countWaiting() {
         Map<Long, Long> result = new HashMap<>();
+        Duration maxAge = validationMaxAge;
+        Timestamp freshSince = maxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(maxAge));
         jdbc.query(sql.get("recipient-waiting-for-validation"), rs -> {
             result.put(rs.getLong("campaign_id"), rs.getLong("n"));
-        });
+        }, freshSince);
         return result;
     }
 }

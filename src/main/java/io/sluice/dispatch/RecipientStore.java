@@ -1,5 +1,7 @@
 package io.sluice.dispatch;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 import io.sluice.db.SqlFiles;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -118,12 +121,61 @@ public class RecipientStore {
         });
     }
 
+    /** An outcome on its way to the table: the row leaves CLAIMED for {@code state} (SENT or SKIPPED). */
+    public record Outcome(Recipient recipient, String state, String detail) {
+    }
+
     public void markSent(Recipient r, String reply) {
-        leaveClaimed(r, SENT, null, sql.get("recipient-mark-sent"), truncate(reply, 500), now(), r.id());
+        write(List.of(new Outcome(r, SENT, reply)));
     }
 
     public void markSkipped(Recipient r, String code) {
-        leaveClaimed(r, SKIPPED, truncate(code, 64), sql.get("recipient-mark-skipped"), truncate(code, 64), now(), r.id());
+        write(List.of(new Outcome(r, SKIPPED, code)));
+    }
+
+    /**
+     * Writes SENT and SKIPPED outcomes in one transaction: one guarded UPDATE per row, sent as one JDBC batch per
+     * state, and one counter delta per campaign and state for the rows the guard let through.
+     */
+    public void write(List<Outcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        Timestamp now = now();
+        transaction.executeWithoutResult(status -> {
+            List<RecipientCounts.Delta> deltas = new ArrayList<>();
+            for (String state : List.of(SENT, SKIPPED)) {
+                List<Outcome> rows = outcomes.stream().filter(o -> o.state().equals(state)).toList();
+                if (rows.isEmpty()) {
+                    continue;
+                }
+                boolean sent = SENT.equals(state);
+                int[] updated = jdbc.batchUpdate(sql.get(sent ? "recipient-mark-sent" : "recipient-mark-skipped"),
+                        new BatchPreparedStatementSetter() {
+                            @Override
+                            public void setValues(PreparedStatement ps, int i) throws SQLException {
+                                Outcome o = rows.get(i);
+                                ps.setString(1, truncate(o.detail(), sent ? 500 : 64));
+                                ps.setTimestamp(2, now);
+                                ps.setLong(3, o.recipient().id());
+                            }
+
+                            @Override
+                            public int getBatchSize() {
+                                return rows.size();
+                            }
+                        });
+                for (int i = 0; i < rows.size(); i++) {
+                    // H2, MariaDB (rewritten batches too) and PostgreSQL all report each row's count for UPDATE batches.
+                    if (updated[i] == 1) {
+                        Outcome o = rows.get(i);
+                        deltas.addAll(RecipientCounts.moved(o.recipient().campaignId(), CLAIMED, state,
+                                sent ? null : truncate(o.detail(), 64), 1));
+                    }
+                }
+            }
+            counts.apply(deltas);
+        });
     }
 
     public void markFailed(Recipient r, String reason) {

@@ -1,0 +1,121 @@
+package io.sluice.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import io.sluice.db.Database;
+import io.sluice.db.SqlFiles;
+import io.sluice.support.SluiceRunner;
+import io.sluice.support.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Outcomes are written per thread in batches: nothing reaches the table before a batch is full (or old enough, or
+ * the tick ends), then the rows and the counters move together. What is not written yet stays CLAIMED, which is
+ * what stale-claim recovery accounts for after a crash.
+ */
+class OutcomeBatchesTest {
+
+    private Database database;
+    private JdbcTemplate jdbc;
+    private RecipientStore store;
+    private RecipientStats stats;
+    private long campaign;
+
+    @BeforeEach
+    void database() {
+        Path dir = SluiceRunner.tempDir("outcomes");
+        TestDatabase db = TestDatabase.forDirectory(dir);
+        database = new Database(db.url(), db.username(), db.password(), 4);
+        database.migrate();
+        SqlFiles sql = new SqlFiles(database.vendor());
+        jdbc = new JdbcTemplate(database.dataSource());
+        jdbc.update("INSERT INTO campaign (name, from_address, subject, text_template, message_stream, state, created_at, updated_at) "
+                + "VALUES ('c', 'a@example.com', 's', 't', 'broadcast', 'RUNNING', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+        campaign = jdbc.queryForObject("SELECT MAX(id) FROM campaign", Long.class);
+        for (int i = 0; i < 5; i++) {
+            String email = "r" + i + "@example.com";
+            jdbc.update("INSERT INTO recipient (campaign_id, email, email_key, fields, state, attempts, created_at, updated_at) "
+                    + "VALUES (?, ?, ?, '{}', 'PENDING', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", campaign, email, email);
+            jdbc.update("INSERT INTO email_validation_cache (email, text_code, provider, checked_at) VALUES (?, 'valid', 'test', CURRENT_TIMESTAMP)", email);
+        }
+        new RecipientCounts(database.dataSource(), sql, "test").apply(List.of(new RecipientCounts.Delta(campaign, "PENDING", null, 5)));
+        store = new RecipientStore(database.dataSource(), sql, "test");
+        stats = new RecipientStats(database.dataSource(), sql, java.time.Duration.ZERO);
+    }
+
+    @AfterEach
+    void close() {
+        database.close();
+    }
+
+    @Test
+    void writes_a_threads_outcomes_when_its_batch_is_full_and_the_rest_at_the_end_of_the_tick() {
+        List<Recipient> claimed = store.claim(5);
+        assertThat(claimed).hasSize(5);
+        OutcomeBatches batches = new OutcomeBatches(store, 3, 60_000);
+
+        batches.add(new RecipientStore.Outcome(claimed.get(0), RecipientStore.SENT, "250 2.0.0 queued as A"));
+        batches.add(new RecipientStore.Outcome(claimed.get(1), RecipientStore.SKIPPED, "invalid"));
+        assertThat(states()).as("two outcomes wait in the thread's batch").containsEntry("CLAIMED", 5L);
+
+        batches.add(new RecipientStore.Outcome(claimed.get(2), RecipientStore.SENT, "250 2.0.0 queued as C"));
+        assertThat(states()).containsEntry("SENT", 2L).containsEntry("SKIPPED", 1L).containsEntry("CLAIMED", 2L);
+        assertThat(counted()).as("the counters move with the rows")
+                .containsEntry("SENT", 2L).containsEntry("SKIPPED", 1L).containsEntry("CLAIMED", 2L);
+        assertThat(jdbc.queryForObject("SELECT smtp_reply FROM recipient WHERE id = ?", String.class, claimed.get(2).id()))
+                .isEqualTo("250 2.0.0 queued as C");
+        assertThat(jdbc.queryForObject("SELECT skip_code FROM recipient WHERE id = ?", String.class, claimed.get(1).id()))
+                .isEqualTo("invalid");
+
+        batches.add(new RecipientStore.Outcome(claimed.get(3), RecipientStore.SENT, "250 ok"));
+        batches.flushAll();
+        assertThat(states()).containsEntry("SENT", 3L).containsEntry("CLAIMED", 1L);
+        assertThat(counted()).containsEntry("SENT", 3L).containsEntry("CLAIMED", 1L);
+    }
+
+    @Test
+    void writes_a_batch_once_its_oldest_outcome_has_waited_long_enough() throws Exception {
+        List<Recipient> claimed = store.claim(2);
+        OutcomeBatches batches = new OutcomeBatches(store, 100, 50);
+
+        batches.add(new RecipientStore.Outcome(claimed.get(0), RecipientStore.SENT, "250 ok"));
+        assertThat(states()).containsEntry("CLAIMED", 2L);
+        long firstAt = System.nanoTime();
+        org.awaitility.Awaitility.await().until(() -> System.nanoTime() - firstAt > 60_000_000L);
+        batches.add(new RecipientStore.Outcome(claimed.get(1), RecipientStore.SENT, "250 ok"));
+
+        assertThat(states()).containsEntry("SENT", 2L).doesNotContainKey("CLAIMED");
+    }
+
+    @Test
+    void an_outcome_whose_row_is_no_longer_claimed_changes_nothing() {
+        List<Recipient> claimed = store.claim(2);
+        // Another instance recovered the first row as stale meanwhile.
+        jdbc.update("UPDATE recipient SET state = 'UNKNOWN' WHERE id = ?", claimed.get(0).id());
+
+        store.write(List.of(new RecipientStore.Outcome(claimed.get(0), RecipientStore.SENT, "250 late"),
+                new RecipientStore.Outcome(claimed.get(1), RecipientStore.SENT, "250 ok")));
+
+        assertThat(jdbc.queryForObject("SELECT state FROM recipient WHERE id = ?", String.class, claimed.get(0).id())).isEqualTo("UNKNOWN");
+        assertThat(counted()).as("only the row the guard let through is counted").containsEntry("SENT", 1L);
+    }
+
+    private Map<String, Long> states() {
+        Map<String, Long> result = new java.util.TreeMap<>();
+        jdbc.query("SELECT state, COUNT(*) AS n FROM recipient GROUP BY state", rs -> {
+            result.put(rs.getString("state"), rs.getLong("n"));
+        });
+        return result;
+    }
+
+    private Map<String, Long> counted() {
+        return stats.byCampaign().get(campaign).byState();
+    }
+}
