@@ -8,10 +8,12 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.dispatch.DispatchOutcomes;
 import io.sluice.dispatch.SendControl;
+import io.sluice.validation.CacheLookups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +88,25 @@ public class SluiceMetrics implements DispatchOutcomes {
         Counter.builder("sluice.validation.calls").description("Calls to validation providers, by provider and outcome")
                 .tag("provider", provider.toLowerCase(Locale.ROOT)).tag("outcome", outcome.toLowerCase(Locale.ROOT))
                 .register(registry).increment();
+    }
+
+    /**
+     * The validation cache's lookups ({@code sluice_validation_cache_lookups_total{source,result}}: hit, miss, local)
+     * and the hit rate since start ({@code sluice_validation_cache_hit_ratio}: hits / (hits + misses), NaN before the
+     * first lookup a provider could have answered).
+     */
+    public void cacheLookups(CacheLookups lookups) {
+        for (CacheLookups.Source source : CacheLookups.Source.values()) {
+            for (CacheLookups.Result result : CacheLookups.Result.values()) {
+                FunctionCounter.builder("sluice.validation.cache.lookups", lookups, l -> l.count(source, result))
+                        .description("Addresses looked up in the validation cache (each imported recipient, each address checked), by what was found")
+                        .tag("source", source.label()).tag("result", result.label()).register(registry);
+            }
+        }
+        Gauge.builder("sluice.validation.cache.hit.ratio", lookups, l -> {
+            Double rate = l.hitRate();
+            return rate == null ? Double.NaN : rate;
+        }).description("Share of lookups answered by a fresh cached verdict, since start (hits / (hits + misses))").register(registry);
     }
 
     private Counter failures(String failureClass) {

@@ -1,9 +1,14 @@
 package io.sluice.validation;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import io.sluice.admin.ApiException;
 
@@ -13,14 +18,21 @@ import io.sluice.admin.ApiException;
  */
 public class AddressCheck {
 
+    /** Addresses per cache query: well below every driver's bind-parameter limit. */
+    private static final int CHUNK = 1000;
+
     private final LocalChecks localChecks;
     private final ValidationCache cache;
     private final int limit;
+    private final CacheLookups lookups;
+    private final Duration maxAge;
 
-    public AddressCheck(LocalChecks localChecks, ValidationCache cache, int limit) {
+    public AddressCheck(LocalChecks localChecks, ValidationCache cache, int limit, CacheLookups lookups, Duration maxAge) {
         this.localChecks = localChecks;
         this.cache = cache;
         this.limit = limit;
+        this.lookups = lookups;
+        this.maxAge = maxAge;
     }
 
     public List<Map<String, Object>> check(String body) {
@@ -32,6 +44,7 @@ public class AddressCheck {
             throw new ApiException(413, "at most " + limit + " addresses per call, got " + addresses.size());
         }
         List<Map<String, Object>> answer = new ArrayList<>(addresses.size());
+        Set<String> fresh = freshOf(addresses);
         for (String email : addresses) {
             LocalChecks.Verdict local = localChecks.check(email);
             String code;
@@ -39,9 +52,13 @@ public class AddressCheck {
             if (!local.passed()) {
                 code = local.code();
                 reason = local.reason();
+                lookups.add(CacheLookups.Source.CHECK, CacheLookups.Result.LOCAL, 1);
             } else {
                 code = cache.lookup(email);
-                reason = code == null ? "not validated yet: a provider must check it" : "cached verdict";
+                boolean hit = code != null && fresh.contains(email.strip().toLowerCase(Locale.ROOT));
+                reason = code == null ? "not validated yet: a provider must check it"
+                        : hit ? "cached verdict" : "cached verdict older than sluice.validation.max-age: a provider checks it again before it is mailed";
+                lookups.add(CacheLookups.Source.CHECK, hit ? CacheLookups.Result.HIT : CacheLookups.Result.MISS, 1);
             }
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("email", email);
@@ -51,5 +68,16 @@ public class AddressCheck {
             answer.add(row);
         }
         return answer;
+    }
+
+    private Set<String> freshOf(List<String> addresses) {
+        Set<String> fresh = new HashSet<>();
+        Instant since = Instant.now().minus(maxAge);
+        for (int from = 0; from < addresses.size(); from += CHUNK) {
+            List<String> keys = addresses.subList(from, Math.min(addresses.size(), from + CHUNK)).stream()
+                    .map(email -> email.strip().toLowerCase(Locale.ROOT)).distinct().toList();
+            fresh.addAll(cache.freshAmong(keys, since));
+        }
+        return fresh;
     }
 }

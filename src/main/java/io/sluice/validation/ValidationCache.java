@@ -8,8 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -21,6 +24,8 @@ import io.sluice.db.SqlFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
  * The story's {@code email_validation_cache}: one verdict per address, filled ahead of sending. Dispatch only reads
@@ -33,16 +38,27 @@ public class ValidationCache {
     private static final List<String> CODE_COLUMNS = List.of("code", "text_code", "result", "status");
 
     private final JdbcTemplate jdbc;
+    private final NamedParameterJdbcTemplate named;
     private final SqlFiles sql;
     private final int batchSize;
 
     public ValidationCache(DataSource dataSource, SqlFiles sql, int batchSize) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.named = new NamedParameterJdbcTemplate(jdbc);
         this.sql = sql;
         this.batchSize = batchSize;
     }
 
     private record Entry(String email, String code) {
+    }
+
+    /** Those of {@code keys} (lower-cased addresses, as the cache keys them) whose verdict is fresh since {@code freshSince} or never expires. */
+    public Set<String> freshAmong(Collection<String> keys, Instant freshSince) {
+        if (keys.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(named.queryForList(sql.get("validation-cache-fresh-keys"), new MapSqlParameterSource()
+                        .addValue("keys", keys).addValue("freshSince", Timestamp.from(freshSince)), String.class));
     }
 
     /** The cached code for an address, or null when it has never been validated. */

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.dispatch.SendControl;
+import io.sluice.validation.CacheLookups;
 import org.junit.jupiter.api.Test;
 
 class SluiceMetricsTest {
@@ -39,6 +40,24 @@ class SluiceMetricsTest {
         clock.now = clock.now.plusSeconds(6);
         registry.scrape();
         assertThat(reads).hasValue(2);
+    }
+
+    @Test
+    void exposes_the_validation_cache_lookups_and_hit_rate() {
+        SluiceMetrics metrics = new SluiceMetrics(registry, () -> null, Map::of, 10, Duration.ZERO, clock);
+        CacheLookups lookups = new CacheLookups();
+        metrics.cacheLookups(lookups);
+        assertThat(registry.scrape()).contains("sluice_validation_cache_hit_ratio NaN");
+
+        lookups.add(CacheLookups.Source.IMPORT, CacheLookups.Result.HIT, 3);
+        lookups.add(CacheLookups.Source.IMPORT, CacheLookups.Result.MISS, 1);
+        lookups.add(CacheLookups.Source.CHECK, CacheLookups.Result.LOCAL, 2);
+
+        assertThat(registry.scrape()).contains(
+                "sluice_validation_cache_lookups_total{result=\"hit\",source=\"import\"} 3.0",
+                "sluice_validation_cache_lookups_total{result=\"miss\",source=\"import\"} 1.0",
+                "sluice_validation_cache_lookups_total{result=\"local\",source=\"check\"} 2.0",
+                "sluice_validation_cache_hit_ratio 0.75");
     }
 
     @Test

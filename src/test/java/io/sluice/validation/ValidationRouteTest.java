@@ -298,6 +298,34 @@ class ValidationRouteTest {
     }
 
     @Test
+    void should_count_cache_hits_and_misses_at_import_and_in_the_address_check() {
+        start("sluice.validation.max-age", "P90D");
+        var jdbc = sluice.jdbc();
+        Timestamp old = Timestamp.from(Instant.now().minus(Duration.ofDays(100)));
+        Timestamp recent = Timestamp.from(Instant.now().minus(Duration.ofDays(10)));
+        jdbc.update("INSERT INTO email_validation_cache (email, text_code, provider, checked_at) VALUES (?, 'valid', 'neverbounce', ?)", "fresh@example.com", recent);
+        jdbc.update("INSERT INTO email_validation_cache (email, text_code, provider, checked_at) VALUES (?, 'valid', 'neverbounce', ?)", "old@example.com", old);
+        jdbc.update("INSERT INTO email_validation_cache (email, text_code, provider, checked_at) VALUES (?, 'suppressed', 'postmark', ?)", "bounced@example.com", old);
+
+        // fresh and bounced (a suppression never expires) are hits; old (expired) and new are misses; the disposable
+        // address is decided locally.
+        audience("Fresh@example.com", "old@example.com", "bounced@example.com", "new@example.com", "temp@mailinator.com");
+
+        String status = status();
+        assertThat(status).contains("\"cache\":{\"hits\":2,\"misses\":2,\"local\":1,\"hitRate\":0.5,"
+                + "\"import\":{\"hit\":2,\"miss\":2,\"local\":1},\"check\":{\"hit\":0,\"miss\":0,\"local\":0}}");
+        assertThat(status).as("an expired verdict waits for validation like a missing one")
+                .contains("\"waitingForValidation\":2");
+
+        String check = sluice.call("POST", "/api/addresses/check", "text/plain",
+                "fresh@example.com\nold@example.com\nnew@example.com\nnot an address\n").body();
+        assertThat(check).contains("{\"email\":\"fresh@example.com\",\"code\":\"valid\",\"verdict\":\"deliverable\",\"reason\":\"cached verdict\"}",
+                "{\"email\":\"old@example.com\",\"code\":\"valid\",\"verdict\":\"deliverable\",\"reason\":\"cached verdict older than sluice.validation.max-age");
+        assertThat(status()).contains("\"cache\":{\"hits\":3,\"misses\":4,\"local\":2,\"hitRate\":0.4286,",
+                "\"check\":{\"hit\":1,\"miss\":2,\"local\":1}}");
+    }
+
+    @Test
     void should_leave_addresses_pending_when_no_provider_can_answer() {
         start();
         stubs.neverBounceAll(okJson(ProviderStubs.nbError("auth_failure", "Invalid API key")));
