@@ -5,12 +5,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.sluice.dispatch.DispatchOutcomes;
 import io.sluice.dispatch.SendControl;
 import io.sluice.validation.CacheLookups;
@@ -82,12 +84,18 @@ public class SluiceMetrics implements DispatchOutcomes {
 
     /**
      * One call to a validation provider: {@code provider} as configured (neverbounce, emaillistverify, ...),
-     * {@code outcome} the verdict or error class (valid, invalid, catchall, unknown, timeout, error, ...).
+     * {@code outcome} the verdict or error class (valid, invalid, catchall, unknown, timeout, error, ...), how long it
+     * took from the request to the answer, and the credits the provider reported for it.
      */
-    public void validationCall(String provider, String outcome) {
+    public void validationCall(String provider, String outcome, long latencyNanos, long credits) {
+        String name = provider.toLowerCase(Locale.ROOT);
         Counter.builder("sluice.validation.calls").description("Calls to validation providers, by provider and outcome")
-                .tag("provider", provider.toLowerCase(Locale.ROOT)).tag("outcome", outcome.toLowerCase(Locale.ROOT))
+                .tag("provider", name).tag("outcome", outcome.toLowerCase(Locale.ROOT))
                 .register(registry).increment();
+        Timer.builder("sluice.validation.call.duration").description("Time from a validation request to its answer, by provider")
+                .tag("provider", name).register(registry).record(latencyNanos, TimeUnit.NANOSECONDS);
+        Counter.builder("sluice.validation.credits").description("Credits used at validation providers, as they report them")
+                .tag("provider", name).register(registry).increment(credits);
     }
 
     /**

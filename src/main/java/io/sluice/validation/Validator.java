@@ -109,7 +109,7 @@ public class Validator {
     private final AtomicLong disagreements = new AtomicLong();
     private volatile Instant lastDisagreementAt;
     private volatile Run lastRun;
-    private volatile java.util.function.BiConsumer<String, String> calls = (provider, outcome) -> { };
+    private volatile CallListener calls = (provider, outcome, latencyNanos, credits) -> { };
     private Consumer<Map<String, Object>> alert = event -> { };
 
     public Validator(List<String> order, Map<String, Boolean> configured, LocalChecks localChecks, ValidationCache cache,
@@ -139,12 +139,16 @@ public class Validator {
         this.bulkMaxWait = bulkMaxWait;
     }
 
-    /** Where a business failure is announced besides the log and the status (the operators' alert webhook). */
-    /** Hears every provider call with its outcome label (the metrics' sluice_validation_calls_total). */
-    public void setCallListener(java.util.function.BiConsumer<String, String> calls) {
+    /** Hears every single-address provider call: its outcome label, latency and the credits it used (the metrics). */
+    public interface CallListener {
+        void called(String provider, String outcome, long latencyNanos, long credits);
+    }
+
+    public void setCallListener(CallListener calls) {
         this.calls = calls;
     }
 
+    /** Where a business failure is announced besides the log and the status (the operators' alert webhook). */
     public void setAlert(Consumer<Map<String, Object>> alert) {
         this.alert = alert;
     }
@@ -225,13 +229,12 @@ public class Validator {
             answer = ProviderAnswer.failure(ProviderAnswer.Kind.TRANSIENT, "no answer");
         }
         Long started = exchange.getProperty(STARTED, Long.class);
-        if (started != null) {
-            provider.latencyMs.add((System.nanoTime() - started) / 1_000_000);
-        }
+        long latencyNanos = started == null ? 0 : System.nanoTime() - started;
+        provider.latencyMs.add(latencyNanos / 1_000_000);
         provider.calls.increment();
         provider.results.computeIfAbsent(answer.label(), k -> new LongAdder()).increment();
-        calls.accept(name, answer.label());
         provider.credits.add(answer.creditsUsed());
+        calls.called(name, answer.label(), latencyNanos, answer.creditsUsed());
         exchange.setProperty(BACKOFF, 0L);
 
         switch (answer.kind()) {

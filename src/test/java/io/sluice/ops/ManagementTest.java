@@ -124,7 +124,7 @@ class ManagementTest {
                 catchall@example.net,accept_all
                 """);
         sluice.tick();
-        sluice.bean("sluiceMetrics", SluiceMetrics.class).validationCall("neverbounce", "valid");
+        sluice.bean("sluiceMetrics", SluiceMetrics.class).validationCall("neverbounce", "valid", 250_000_000L, 1);
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             String metrics = sluice.management("GET", "/observe/metrics", null).body();
@@ -139,6 +139,9 @@ class ManagementTest {
                     .contains("sluice_bounce_rate_percent")
                     .contains("sluice_complaint_rate_percent")
                     .contains("sluice_validation_calls_total{outcome=\"valid\",provider=\"neverbounce\"} 1.0")
+                    .contains("sluice_validation_call_duration_seconds_sum{provider=\"neverbounce\"} 0.25")
+                    .contains("sluice_validation_credits_total{provider=\"neverbounce\"} 1.0")
+                    .contains("sluice_validation_cache_hit_ratio")
                     .contains("camel_exchanges_total");
         });
     }

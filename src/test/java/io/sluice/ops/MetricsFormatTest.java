@@ -41,7 +41,7 @@ class MetricsFormatTest {
         sluice.campaign("Hello", "Hi", null, "email\nada@example.com\ntemp@mailinator.com\nfree@example.net\n",
                 "email,code\nada@example.com,valid\nfree@example.net,accept_all\n");
         sluice.tick();
-        sluice.bean("sluiceMetrics", SluiceMetrics.class).validationCall("emaillistverify", "ok");
+        sluice.bean("sluiceMetrics", SluiceMetrics.class).validationCall("emaillistverify", "ok", 312_000_000L, 1);
 
         HttpResponse<String> scrape = sluice.management("GET", "/observe/metrics", null);
         assertThat(scrape.statusCode()).isEqualTo(200);

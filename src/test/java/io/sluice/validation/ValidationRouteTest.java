@@ -112,6 +112,12 @@ class ValidationRouteTest {
         String check = sluice.call("POST", "/api/addresses/check", "text/plain", "ada@example.com\nany@catchall.example\n").body();
         assertThat(check).contains("\"verdict\":\"deliverable\"", "\"verdict\":\"risky\"");
         assertThat(status()).contains("\"creditsUsed\":3").doesNotContain(ProviderStubs.NB_KEY, ProviderStubs.ELV_KEY);
+        String metrics = sluice.management("GET", "/observe/metrics", null).body();
+        assertThat(metrics).as("calls by outcome, their latency and the credits NeverBounce reported, on the management port")
+                .contains("sluice_validation_calls_total{outcome=\"valid\",provider=\"neverbounce\"} 1.0",
+                        "sluice_validation_calls_total{outcome=\"catchall\",provider=\"neverbounce\"} 1.0",
+                        "sluice_validation_call_duration_seconds_count{provider=\"neverbounce\"} 3",
+                        "sluice_validation_credits_total{provider=\"neverbounce\"} 3.0");
 
         assertThat(run()).as("a second run finds nothing left to validate").contains("\"selected\":0");
         stubs.server.verify(3, postRequestedFor(urlPathEqualTo("/v4/single/check")));
@@ -323,6 +329,10 @@ class ValidationRouteTest {
                 "{\"email\":\"old@example.com\",\"code\":\"valid\",\"verdict\":\"deliverable\",\"reason\":\"cached verdict older than sluice.validation.max-age");
         assertThat(status()).contains("\"cache\":{\"hits\":3,\"misses\":4,\"local\":2,\"hitRate\":0.4286,",
                 "\"check\":{\"hit\":1,\"miss\":2,\"local\":1}}");
+        assertThat(sluice.management("GET", "/observe/metrics", null).body()).contains(
+                "sluice_validation_cache_lookups_total{result=\"hit\",source=\"import\"} 2.0",
+                "sluice_validation_cache_lookups_total{result=\"miss\",source=\"check\"} 2.0",
+                "sluice_validation_cache_hit_ratio 0.428");
     }
 
     @Test
