@@ -142,7 +142,11 @@ public class RecipientStore {
             return;
         }
         Timestamp now = now();
+        String commitMode = sql.get("outcomes-commit-mode");
         transaction.executeWithoutResult(status -> {
+            if (!commitMode.isEmpty()) {
+                jdbc.execute(commitMode);
+            }
             List<RecipientCounts.Delta> deltas = new ArrayList<>();
             for (String state : List.of(SENT, SKIPPED)) {
                 List<Outcome> rows = outcomes.stream().filter(o -> o.state().equals(state)).toList();
