@@ -1,0 +1,2 @@
+-- Run at the start of a transaction that writes dispatch outcomes (SENT, SKIPPED). Nothing to set on H2 and MySQL/MariaDB
+-- (InnoDB's flush policy is server-wide): see the PostgreSQL variant.
