@@ -29,8 +29,6 @@ import io.sluice.dispatch.RecipientStats;
 import io.sluice.dispatch.RecipientStore;
 import org.apache.camel.main.Main;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Benchmark (not a test): claiming and marking an 8,000 batch near the start, the middle and the end of a
@@ -205,7 +203,6 @@ public final class ScaleBenchmark {
     private static final int OUTCOME_BATCH = 50;
 
     private void measureAt(String position, RecipientStore store, JdbcTemplate jdbc, SqlFiles sql, Database database) throws Exception {
-        TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
         List<long[]> times = new ArrayList<>();
         for (int rep = 0; rep <= reps; rep++) {
             long t0 = System.nanoTime();
