@@ -87,6 +87,7 @@ public class AudienceImporter {
                 .orElseThrow(() -> new ImportException("no campaign " + campaignId + " to import " + source + " into"));
         long rows = 0;
         long imported = 0;
+        long analyzedAt = 1;
         try (CsvRecords records = new CsvRecords(new InputStreamReader(csv, StandardCharsets.UTF_8))) {
             CsvRecords.Record header = records.next();
             if (header == null || header.broken()) {
@@ -119,6 +120,10 @@ public class AudienceImporter {
                 if (batch.size() == batchSize) {
                     imported += flush(campaign.id(), batch, rejects);
                     batch.clear();
+                    if (imported >= analyzedAt * 2) {
+                        refreshStatistics();
+                        analyzedAt = Math.max(imported, 1);
+                    }
                 }
             }
             imported += flush(campaign.id(), batch, rejects);
@@ -128,6 +133,14 @@ public class AudienceImporter {
         ImportResult result = new ImportResult(source, rows, imported, rows - imported);
         LOG.info("Audience import into campaign {} '{}': {}", campaign.id(), campaign.name(), result.summary());
         return result;
+    }
+
+    /** Lets the database's planner see how big the campaign has grown (PostgreSQL; a no-op elsewhere). */
+    private void refreshStatistics() {
+        String analyze = sql.get("recipient-import-statistics");
+        if (!analyze.isEmpty()) {
+            jdbc.execute(analyze);
+        }
     }
 
     /** Inserts a batch, rejecting addresses already in the campaign (or twice in the batch); returns how many went in. */

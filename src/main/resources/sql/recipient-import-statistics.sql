@@ -1,0 +1,2 @@
+-- Run during an import whenever the rows imported so far have doubled. Nothing to do on H2 and MySQL/MariaDB (MariaDB
+-- probes the index for IN lists whatever its statistics say): see the PostgreSQL variant.
