@@ -76,11 +76,18 @@ class AdminApiTest {
         assertThat(audience.statusCode()).isEqualTo(200);
         assertThat(audience.body()).contains("\"rows\":4", "\"imported\":2", "\"rejected\":2",
                 "duplicate of line 2", "unparseable address");
+        // A second upload: addresses already in the campaign (any case) are found through the database's unique index.
+        HttpResponse<String> again = sluice.call("POST", "/api/campaigns/" + id + "/audience", "text/csv",
+                "email,first_name\nB@Example.com,B again\nc@example.com,C\na@example.com,A again\n");
+        assertThat(again.body()).contains("\"rows\":3", "\"imported\":1", "\"rejected\":2",
+                "duplicate of an address already in the campaign");
+        assertThat(sluice.jdbc().queryForObject("SELECT COUNT(*) FROM recipient WHERE campaign_id = ?", Integer.class,
+                Long.parseLong(id))).isEqualTo(3);
 
         assertThat(sluice.call("POST", "/api/campaigns/" + id + "/start", null, null).body()).contains("RUNNING");
         assertThat(sluice.call("POST", "/api/campaigns/" + id + "/pause", null, null).body()).contains("PAUSED");
         String status = sluice.call("GET", "/api/status", null, null).body();
-        assertThat(status).contains("\"name\":\"Notice\"", "\"state\":\"PAUSED\"", "\"PENDING\":2", "\"waitingForValidation\":2",
+        assertThat(status).contains("\"name\":\"Notice\"", "\"state\":\"PAUSED\"", "\"PENDING\":3", "\"waitingForValidation\":3",
                 "\"halted\":false", "\"lastTick\"");
     }
 
