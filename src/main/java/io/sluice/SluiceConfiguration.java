@@ -3,6 +3,7 @@ package io.sluice;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -187,7 +188,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         validator.setAlert(new OperatorAlert(settings.get("sluice.guard.alert-url", "")));
         validator.setCallListener(metrics::validationCall);
         adminApi.setValidationStatus(() -> {
-            Map<String, Object> status = new java.util.LinkedHashMap<>(validator.status());
+            Map<String, Object> status = new LinkedHashMap<>(validator.status());
             status.put("cache", cacheLookups.toMap());
             return status;
         });

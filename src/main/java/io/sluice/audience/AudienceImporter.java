@@ -26,9 +26,9 @@ import io.sluice.campaign.Campaign;
 import io.sluice.campaign.CampaignStore;
 import io.sluice.db.SqlFiles;
 import io.sluice.dispatch.RecipientCounts;
+import io.sluice.validation.CacheLookups;
 import io.sluice.validation.EmailSyntax;
 import io.sluice.validation.LocalChecks;
-import io.sluice.validation.CacheLookups;
 import io.sluice.validation.ValidationCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -180,7 +180,8 @@ public class AudienceImporter {
         }
         validationCache.putAll(local, "local");
         // The cache hit rate: how many of the new recipients the cache already answers (no provider spend).
-        long hits = validationCache.freshAmong(needVerdict, Instant.now().minus(validationMaxAge)).size();
+        long hits = validationCache.verdicts(needVerdict, Instant.now().minus(validationMaxAge)).values().stream()
+                .filter(ValidationCache.Cached::fresh).count();
         lookups.add(CacheLookups.Source.IMPORT, CacheLookups.Result.LOCAL, fresh.size() - needVerdict.size());
         lookups.add(CacheLookups.Source.IMPORT, CacheLookups.Result.HIT, hits);
         lookups.add(CacheLookups.Source.IMPORT, CacheLookups.Result.MISS, needVerdict.size() - hits);

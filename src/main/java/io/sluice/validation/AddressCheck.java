@@ -3,12 +3,10 @@ package io.sluice.validation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.sluice.admin.ApiException;
 
@@ -17,9 +15,6 @@ import io.sluice.admin.ApiException;
  * can look at a list before importing it.
  */
 public class AddressCheck {
-
-    /** Addresses per cache query: well below every driver's bind-parameter limit. */
-    private static final int CHUNK = 1000;
 
     private final LocalChecks localChecks;
     private final ValidationCache cache;
@@ -44,7 +39,9 @@ public class AddressCheck {
             throw new ApiException(413, "at most " + limit + " addresses per call, got " + addresses.size());
         }
         List<Map<String, Object>> answer = new ArrayList<>(addresses.size());
-        Set<String> fresh = freshOf(addresses);
+        // One batched cache lookup for the whole list instead of one query per address.
+        Map<String, ValidationCache.Cached> cached = cache.verdicts(
+                addresses.stream().map(ValidationCache::key).collect(Collectors.toSet()), Instant.now().minus(maxAge));
         for (String email : addresses) {
             LocalChecks.Verdict local = localChecks.check(email);
             String code;
@@ -54,8 +51,9 @@ public class AddressCheck {
                 reason = local.reason();
                 lookups.add(CacheLookups.Source.CHECK, CacheLookups.Result.LOCAL, 1);
             } else {
-                code = cache.lookup(email);
-                boolean hit = code != null && fresh.contains(email.strip().toLowerCase(Locale.ROOT));
+                ValidationCache.Cached verdict = cached.get(ValidationCache.key(email));
+                code = verdict == null ? null : verdict.code();
+                boolean hit = verdict != null && verdict.fresh();
                 reason = code == null ? "not validated yet: a provider must check it"
                         : hit ? "cached verdict" : "cached verdict older than sluice.validation.max-age: a provider checks it again before it is mailed";
                 lookups.add(CacheLookups.Source.CHECK, hit ? CacheLookups.Result.HIT : CacheLookups.Result.MISS, 1);
@@ -68,16 +66,5 @@ public class AddressCheck {
             answer.add(row);
         }
         return answer;
-    }
-
-    private Set<String> freshOf(List<String> addresses) {
-        Set<String> fresh = new HashSet<>();
-        Instant since = Instant.now().minus(maxAge);
-        for (int from = 0; from < addresses.size(); from += CHUNK) {
-            List<String> keys = addresses.subList(from, Math.min(addresses.size(), from + CHUNK)).stream()
-                    .map(email -> email.strip().toLowerCase(Locale.ROOT)).distinct().toList();
-            fresh.addAll(cache.freshAmong(keys, since));
-        }
-        return fresh;
     }
 }

@@ -9,10 +9,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -37,6 +37,9 @@ public class ValidationCache {
     private static final Logger LOG = LoggerFactory.getLogger(ValidationCache.class);
     private static final List<String> CODE_COLUMNS = List.of("code", "text_code", "result", "status");
 
+    /** Addresses per lookup query: well below every driver's bind-parameter limit. */
+    private static final int LOOKUP_CHUNK = 1000;
+
     private final JdbcTemplate jdbc;
     private final NamedParameterJdbcTemplate named;
     private final SqlFiles sql;
@@ -52,13 +55,25 @@ public class ValidationCache {
     private record Entry(String email, String code) {
     }
 
-    /** Those of {@code keys} (lower-cased addresses, as the cache keys them) whose verdict is fresh since {@code freshSince} or never expires. */
-    public Set<String> freshAmong(Collection<String> keys, Instant freshSince) {
-        if (keys.isEmpty()) {
-            return Set.of();
+    /** A cached verdict: the provider's code, and whether dispatch may use it (not older than the maximum age). */
+    public record Cached(String code, boolean fresh) {
+    }
+
+    /**
+     * The cached verdicts of {@code keys} (addresses as the cache keys them, see {@link #key}), by key; an address
+     * never validated is absent. {@code freshSince}: a verdict checked before it is stale, unless it is a suppression.
+     */
+    public Map<String, Cached> verdicts(Collection<String> keys, Instant freshSince) {
+        Map<String, Cached> verdicts = new HashMap<>();
+        List<String> all = List.copyOf(keys);
+        for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
+            named.query(sql.get("validation-cache-verdicts"), new MapSqlParameterSource()
+                    .addValue("keys", all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK)))
+                    .addValue("freshSince", Timestamp.from(freshSince)), rs -> {
+                verdicts.put(rs.getString("email"), new Cached(rs.getString("text_code"), rs.getInt("fresh") == 1));
+            });
         }
-        return new HashSet<>(named.queryForList(sql.get("validation-cache-fresh-keys"), new MapSqlParameterSource()
-                        .addValue("keys", keys).addValue("freshSince", Timestamp.from(freshSince)), String.class));
+        return verdicts;
     }
 
     /** The cached code for an address, or null when it has never been validated. */
@@ -72,7 +87,7 @@ public class ValidationCache {
     }
 
     /** Upserts many verdicts of one provider (suppressed and unsubscribed entries stay as they are). */
-    public void putAll(java.util.Map<String, String> codesByEmail, String provider) {
+    public void putAll(Map<String, String> codesByEmail, String provider) {
         List<Entry> entries = new ArrayList<>();
         codesByEmail.forEach((email, code) -> entries.add(new Entry(key(email), normalizeCode(code))));
         upsert(entries, provider);
@@ -148,7 +163,8 @@ public class ValidationCache {
         return entries.size();
     }
 
-    private static String key(String email) {
+    /** How the cache keys an address: trimmed and lower-cased. */
+    static String key(String email) {
         return email.strip().toLowerCase(Locale.ROOT);
     }
 
