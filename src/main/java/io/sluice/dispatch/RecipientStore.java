@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -91,8 +92,17 @@ public class RecipientStore {
         }
         String claimToken = instanceId + "/" + claims.incrementAndGet();
         Timestamp now = Timestamp.from(Instant.now());
+        Timestamp freshSince = validationMaxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(validationMaxAge));
+        String oneStatement = sql.get("recipients-claim-returning");
+        if (!oneStatement.isEmpty()) {
+            return transaction.execute(status -> {
+                List<Recipient> claimed = new ArrayList<>(jdbc.query(oneStatement, ROW, now, freshSince, limit, claimToken, now, now));
+                claimed.sort(Comparator.comparingLong(Recipient::id));
+                countClaimed(claimed);
+                return claimed;
+            });
+        }
         return transaction.execute(status -> {
-            Timestamp freshSince = validationMaxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(validationMaxAge));
             List<Recipient> candidates = jdbc.query(sql.get("recipients-claim-select"), ROW, now, freshSince, limit);
             if (candidates.isEmpty()) {
                 return candidates;
@@ -106,19 +116,24 @@ public class RecipientStore {
             // rows this claim really took are read back by its token.
             Set<Long> mine = new HashSet<>(jdbc.queryForList(sql.get("recipients-claimed-by"), Long.class, claimToken));
             List<Recipient> claimed = new ArrayList<>(mine.size());
-            Map<Long, Long> perCampaign = new HashMap<>();
             for (Recipient r : candidates) {
                 if (mine.contains(r.id())) {
                     claimed.add(new Recipient(r.id(), r.campaignId(), r.email(), r.emailKey(), r.fields(), r.attempts() + 1,
                             r.validationCode()));
-                    perCampaign.merge(r.campaignId(), 1L, Long::sum);
                 }
             }
-            List<RecipientCounts.Delta> deltas = new ArrayList<>();
-            perCampaign.forEach((campaign, n) -> deltas.addAll(RecipientCounts.moved(campaign, PENDING, CLAIMED, null, n)));
-            counts.apply(deltas);
+            countClaimed(claimed);
             return claimed;
         });
+    }
+
+    /** The counters move with the claim, in its transaction: PENDING to CLAIMED per campaign. */
+    private void countClaimed(List<Recipient> claimed) {
+        Map<Long, Long> perCampaign = new HashMap<>();
+        claimed.forEach(r -> perCampaign.merge(r.campaignId(), 1L, Long::sum));
+        List<RecipientCounts.Delta> deltas = new ArrayList<>();
+        perCampaign.forEach((campaign, n) -> deltas.addAll(RecipientCounts.moved(campaign, PENDING, CLAIMED, null, n)));
+        counts.apply(deltas);
     }
 
     /** An outcome on its way to the table: the row leaves CLAIMED for {@code state} (SENT or SKIPPED). */
@@ -134,8 +149,10 @@ public class RecipientStore {
     }
 
     /**
-     * Writes SENT and SKIPPED outcomes in one transaction: one guarded UPDATE per row, sent as one JDBC batch per
-     * state, and one counter delta per campaign and state for the rows the guard let through.
+     * Writes SENT and SKIPPED outcomes in one transaction: each row guarded on CLAIMED, and one counter delta per
+     * campaign and state for the rows the guard let through. Where the dialect has a set-based form
+     * ({@code recipient-mark-outcomes}: PostgreSQL) that is one statement for the whole list; elsewhere one guarded
+     * UPDATE per row, sent as one JDBC batch per state.
      */
     public void write(List<Outcome> outcomes) {
         if (outcomes.isEmpty()) {
@@ -143,43 +160,70 @@ public class RecipientStore {
         }
         Timestamp now = now();
         String commitMode = sql.get("outcomes-commit-mode");
+        String oneStatement = sql.get("recipient-mark-outcomes");
         transaction.executeWithoutResult(status -> {
             if (!commitMode.isEmpty()) {
                 jdbc.execute(commitMode);
             }
+            List<Outcome> moved = oneStatement.isEmpty() ? writeInBatches(outcomes, now) : writeInOneStatement(oneStatement, outcomes, now);
             List<RecipientCounts.Delta> deltas = new ArrayList<>();
-            for (String state : List.of(SENT, SKIPPED)) {
-                List<Outcome> rows = outcomes.stream().filter(o -> o.state().equals(state)).toList();
-                if (rows.isEmpty()) {
-                    continue;
-                }
-                boolean sent = SENT.equals(state);
-                int[] updated = jdbc.batchUpdate(sql.get(sent ? "recipient-mark-sent" : "recipient-mark-skipped"),
-                        new BatchPreparedStatementSetter() {
-                            @Override
-                            public void setValues(PreparedStatement ps, int i) throws SQLException {
-                                Outcome o = rows.get(i);
-                                ps.setString(1, truncate(o.detail(), sent ? 500 : 64));
-                                ps.setTimestamp(2, now);
-                                ps.setLong(3, o.recipient().id());
-                            }
-
-                            @Override
-                            public int getBatchSize() {
-                                return rows.size();
-                            }
-                        });
-                for (int i = 0; i < rows.size(); i++) {
-                    // H2, MariaDB (rewritten batches too) and PostgreSQL all report each row's count for UPDATE batches.
-                    if (updated[i] == 1) {
-                        Outcome o = rows.get(i);
-                        deltas.addAll(RecipientCounts.moved(o.recipient().campaignId(), CLAIMED, state,
-                                sent ? null : truncate(o.detail(), 64), 1));
-                    }
-                }
+            for (Outcome o : moved) {
+                deltas.addAll(RecipientCounts.moved(o.recipient().campaignId(), CLAIMED, o.state(), SKIPPED.equals(o.state()) ? detail(o) : null, 1));
             }
             counts.apply(deltas);
         });
+    }
+
+    /** The outcomes whose rows one JDBC batch of guarded UPDATEs per state moved out of CLAIMED. */
+    private List<Outcome> writeInBatches(List<Outcome> outcomes, Timestamp now) {
+        List<Outcome> moved = new ArrayList<>();
+        for (String state : List.of(SENT, SKIPPED)) {
+            List<Outcome> rows = outcomes.stream().filter(o -> o.state().equals(state)).toList();
+            if (rows.isEmpty()) {
+                continue;
+            }
+            int[] updated = jdbc.batchUpdate(sql.get(SENT.equals(state) ? "recipient-mark-sent" : "recipient-mark-skipped"),
+                    new BatchPreparedStatementSetter() {
+                        @Override
+                        public void setValues(PreparedStatement ps, int i) throws SQLException {
+                            Outcome o = rows.get(i);
+                            ps.setString(1, detail(o));
+                            ps.setTimestamp(2, now);
+                            ps.setLong(3, o.recipient().id());
+                        }
+
+                        @Override
+                        public int getBatchSize() {
+                            return rows.size();
+                        }
+                    });
+            for (int i = 0; i < rows.size(); i++) {
+                // H2, MariaDB (rewritten batches too) and PostgreSQL all report each row's count for UPDATE batches.
+                if (updated[i] == 1) {
+                    moved.add(rows.get(i));
+                }
+            }
+        }
+        return moved;
+    }
+
+    /** The outcomes whose rows one set-based UPDATE (ids, states and details as arrays) moved out of CLAIMED. */
+    private List<Outcome> writeInOneStatement(String update, List<Outcome> outcomes, Timestamp now) {
+        Set<Long> movedIds = new HashSet<>(jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement(update);
+            ps.setTimestamp(1, now);
+            ps.setArray(2, con.createArrayOf("bigint", outcomes.stream().map(o -> o.recipient().id()).toArray()));
+            ps.setArray(3, con.createArrayOf("varchar", outcomes.stream().map(Outcome::state).toArray()));
+            ps.setArray(4, con.createArrayOf("varchar", outcomes.stream().map(RecipientStore::detail).toArray()));
+            return ps;
+        }, (rs, n) -> rs.getLong(1)));
+        // remove: an outcome listed twice for one row moves it (and its counters) once.
+        return outcomes.stream().filter(o -> movedIds.remove(o.recipient().id())).toList();
+    }
+
+    /** What the row keeps of an outcome: the server's reply for SENT, the skip code for SKIPPED, cut to the column. */
+    private static String detail(Outcome o) {
+        return truncate(o.detail(), SENT.equals(o.state()) ? 500 : 64);
     }
 
     public void markFailed(Recipient r, String reason) {

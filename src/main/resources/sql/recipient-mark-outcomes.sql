@@ -1,0 +1,2 @@
+-- SENT and SKIPPED outcomes in one set-based statement, where the dialect takes arrays as parameters. Empty here: H2
+-- and MySQL/MariaDB send recipient-mark-sent and recipient-mark-skipped as JDBC batches. See the PostgreSQL variant.
