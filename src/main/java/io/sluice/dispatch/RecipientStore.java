@@ -93,23 +93,13 @@ public class RecipientStore {
         String claimToken = instanceId + "/" + claims.incrementAndGet();
         Timestamp now = Timestamp.from(Instant.now());
         Timestamp freshSince = validationMaxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(validationMaxAge));
-        // One claim, three shapes, chosen by which SQL files the dialect has: PostgreSQL marks and returns the rows in
-        // one statement; MySQL/MariaDB mark them in one guarded UPDATE ... LIMIT and read them back; H2 selects,
-        // updates by id and reads back (each file says why).
+        // PostgreSQL marks and returns the rows in one statement; H2 and MySQL/MariaDB select (MariaDB FOR UPDATE SKIP
+        // LOCKED), update by id and read back (each SQL file says why).
         String returning = sql.get("recipients-claim-returning");
         if (!returning.isEmpty()) {
             return transaction.execute(status -> {
                 List<Recipient> claimed = new ArrayList<>(jdbc.query(returning, ROW, now, freshSince, limit, claimToken, now, now));
                 claimed.sort(Comparator.comparingLong(Recipient::id));
-                countClaimed(claimed);
-                return claimed;
-            });
-        }
-        String guardedLimit = sql.get("recipients-claim-limit");
-        if (!guardedLimit.isEmpty()) {
-            return transaction.execute(status -> {
-                jdbc.update(guardedLimit, claimToken, now, now, now, freshSince, limit);
-                List<Recipient> claimed = jdbc.query(sql.get("recipients-claimed-read"), ROW, claimToken);
                 countClaimed(claimed);
                 return claimed;
             });

@@ -1,3 +1,0 @@
--- A claim as one guarded UPDATE ... ORDER BY ... LIMIT followed by recipients-claimed-read, where the dialect has it
--- and no UPDATE ... RETURNING. Empty here: H2 claims with recipients-claim-select, recipients-claim-update and
--- recipients-claimed-by; PostgreSQL with recipients-claim-returning. See the MySQL/MariaDB variant.
