@@ -1,5 +1,3 @@
--- Not the claim any more (that is recipients-claim-returning, one statement): kept as the three-statement claim ScaleBenchmark
--- compares it with, in the same run.
 -- Ready = pending, in a running campaign, due again, and validated (a cache entry younger than
 -- sluice.validation.max-age, or a suppression, which never expires; its code comes along):
 -- an unvalidated address waits. SKIP LOCKED lets a second instance take the next rows instead of waiting on these (the claim

@@ -6,7 +6,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -92,19 +91,8 @@ public class RecipientStore {
         }
         String claimToken = instanceId + "/" + claims.incrementAndGet();
         Timestamp now = Timestamp.from(Instant.now());
-        Timestamp freshSince = validationMaxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(validationMaxAge));
-        // PostgreSQL marks and returns the rows in one statement; H2 and MySQL/MariaDB select (MariaDB FOR UPDATE SKIP
-        // LOCKED), update by id and read back (each SQL file says why).
-        String returning = sql.get("recipients-claim-returning");
-        if (!returning.isEmpty()) {
-            return transaction.execute(status -> {
-                List<Recipient> claimed = new ArrayList<>(jdbc.query(returning, ROW, now, freshSince, limit, claimToken, now, now));
-                claimed.sort(Comparator.comparingLong(Recipient::id));
-                countClaimed(claimed);
-                return claimed;
-            });
-        }
         return transaction.execute(status -> {
+            Timestamp freshSince = validationMaxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(validationMaxAge));
             List<Recipient> candidates = jdbc.query(sql.get("recipients-claim-select"), ROW, now, freshSince, limit);
             if (candidates.isEmpty()) {
                 return candidates;
@@ -118,24 +106,19 @@ public class RecipientStore {
             // rows this claim really took are read back by its token.
             Set<Long> mine = new HashSet<>(jdbc.queryForList(sql.get("recipients-claimed-by"), Long.class, claimToken));
             List<Recipient> claimed = new ArrayList<>(mine.size());
+            Map<Long, Long> perCampaign = new HashMap<>();
             for (Recipient r : candidates) {
                 if (mine.contains(r.id())) {
                     claimed.add(new Recipient(r.id(), r.campaignId(), r.email(), r.emailKey(), r.fields(), r.attempts() + 1,
                             r.validationCode()));
+                    perCampaign.merge(r.campaignId(), 1L, Long::sum);
                 }
             }
-            countClaimed(claimed);
+            List<RecipientCounts.Delta> deltas = new ArrayList<>();
+            perCampaign.forEach((campaign, n) -> deltas.addAll(RecipientCounts.moved(campaign, PENDING, CLAIMED, null, n)));
+            counts.apply(deltas);
             return claimed;
         });
-    }
-
-    /** The counters move with the claim, in its transaction: PENDING to CLAIMED per campaign. */
-    private void countClaimed(List<Recipient> claimed) {
-        Map<Long, Long> perCampaign = new HashMap<>();
-        claimed.forEach(r -> perCampaign.merge(r.campaignId(), 1L, Long::sum));
-        List<RecipientCounts.Delta> deltas = new ArrayList<>();
-        perCampaign.forEach((campaign, n) -> deltas.addAll(RecipientCounts.moved(campaign, PENDING, CLAIMED, null, n)));
-        counts.apply(deltas);
     }
 
     /** An outcome on its way to the table: the row leaves CLAIMED for {@code state} (SENT or SKIPPED). */

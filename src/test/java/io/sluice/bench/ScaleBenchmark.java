@@ -29,10 +29,6 @@ import io.sluice.dispatch.RecipientStats;
 import io.sluice.dispatch.RecipientStore;
 import org.apache.camel.main.Main;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Benchmark (not a test): claiming and marking an 8,000 batch near the start, the middle and the end of a
@@ -105,7 +101,7 @@ public final class ScaleBenchmark {
                 measureAt("start", store, jdbc, sql, database);
                 moveTo(jdbc, first + rows / 2);
                 measureAt("middle", store, jdbc, sql, database);
-                moveTo(jdbc, first + rows - (2L * reps + 2) * batch);
+                moveTo(jdbc, first + rows - (long) (reps + 2) * batch);
                 measureAt("end", store, jdbc, sql, database);
             }
             if (phases.contains("status")) {
@@ -271,42 +267,10 @@ public final class ScaleBenchmark {
             say("  %s rep %d: claim %,d ms + mark (15 lanes, outcome batches of 50) %,d ms = %,d ms (first id %,d)", position, rep + 1,
                     (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t2 - t0) / 1_000_000, claimed.get(0).id());
         }
-        if (!sql.get("recipients-claim-returning").isEmpty()) {
-            // For comparison, on a dialect that claims in one UPDATE ... RETURNING: the three statements the other
-            // dialects use (and PostgreSQL used until 2026-11-24), same transaction shape, as many batches as above.
-            long[] three = new long[reps];
-            for (int rep = 0; rep < reps; rep++) {
-                long t0 = System.nanoTime();
-                List<Long> ids = threeStatementClaim(jdbc, sql, database);
-                three[rep] = (System.nanoTime() - t0) / 1_000_000;
-                if (ids.size() != batch) {
-                    throw new IllegalStateException("three-statement claim took " + ids.size() + " at " + position);
-                }
-                jdbc.update("UPDATE recipient SET state = 'SENT', claimed_by = NULL WHERE state = 'CLAIMED' AND claimed_by = 'bench-three-statements'");
-            }
-            Arrays.sort(three);
-            say("  %s: claim in three statements (select FOR UPDATE SKIP LOCKED, UPDATE per 1,000 ids, read back): %s ms, median %,d ms",
-                    position, Arrays.toString(three), three[reps / 2]);
-        }
         long[] claims = times.stream().mapToLong(x -> x[0]).sorted().toArray();
         long[] totals = times.stream().mapToLong(x -> x[0] + x[1]).sorted().toArray();
         say("RESULT %s %s: claim median %,d ms, claim+mark median %,d ms (max %,d ms) over %d batches of %,d", vendor, position,
                 claims[claims.length / 2], totals[totals.length / 2], totals[totals.length - 1], times.size(), batch);
-    }
-
-    private List<Long> threeStatementClaim(JdbcTemplate jdbc, SqlFiles sql, Database database) {
-        var transaction = new TransactionTemplate(
-                new DataSourceTransactionManager(database.dataSource()));
-        var named = new NamedParameterJdbcTemplate(jdbc);
-        Timestamp now = Timestamp.from(Instant.now());
-        return transaction.execute(status -> {
-            List<Long> ids = jdbc.query(sql.get("recipients-claim-select"), (rs, i) -> rs.getLong("id"), now, new Timestamp(0), batch);
-            for (int from = 0; from < ids.size(); from += 1000) {
-                named.update(sql.get("recipients-claim-update"), new MapSqlParameterSource("token", "bench-three-statements")
-                        .addValue("now", now).addValue("ids", ids.subList(from, Math.min(ids.size(), from + 1000))));
-            }
-            return jdbc.queryForList(sql.get("recipients-claimed-by"), Long.class, "bench-three-statements");
-        });
     }
 
     /** Marks the batch SENT the way a tick does: dealt into 15 lanes, one thread each, then the tick's last flush. */

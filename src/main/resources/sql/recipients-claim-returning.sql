@@ -1,3 +1,0 @@
--- A claim in one statement that marks the rows CLAIMED and returns them, where the dialect has UPDATE ... RETURNING.
--- Empty here: H2 and MySQL/MariaDB claim with recipients-claim-select, recipients-claim-update and
--- recipients-claimed-by in one transaction. See the PostgreSQL variant.
