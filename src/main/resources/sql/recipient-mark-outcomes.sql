@@ -1,2 +1,2 @@
--- SENT and SKIPPED outcomes in one set-based statement, where the dialect takes arrays as parameters. Empty here: H2
--- and MySQL/MariaDB send recipient-mark-sent and recipient-mark-skipped as JDBC batches. See the PostgreSQL variant.
+-- SENT and SKIPPED outcomes in one set-based statement. Empty here: H2 sends recipient-mark-sent and
+-- recipient-mark-skipped as JDBC batches (in-process, a statement costs little). See the PostgreSQL and MySQL variants.

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.db.SqlFiles;
 import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -38,6 +40,8 @@ public class RecipientStore {
     public static final String SKIPPED = "SKIPPED";
     public static final String FAILED = "FAILED";
     public static final String UNKNOWN = "UNKNOWN";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final RowMapper<Recipient> ROW = (rs, n) -> new Recipient(rs.getLong("id"), rs.getLong("campaign_id"),
             rs.getString("email"), rs.getString("email_key"), rs.getString("fields"), rs.getInt("attempts"),
@@ -136,8 +140,8 @@ public class RecipientStore {
     /**
      * Writes SENT and SKIPPED outcomes in one transaction: each row guarded on CLAIMED, and one counter delta per
      * campaign and state for the rows the guard let through. Where the dialect has a set-based form
-     * ({@code recipient-mark-outcomes}: PostgreSQL) that is one statement for the whole list; elsewhere one guarded
-     * UPDATE per row, sent as one JDBC batch per state.
+     * ({@code recipient-mark-outcomes}: PostgreSQL, MySQL/MariaDB) that is one statement for the whole list; on H2
+     * one guarded UPDATE per row, sent as one JDBC batch per state.
      */
     public void write(List<Outcome> outcomes) {
         if (outcomes.isEmpty()) {
@@ -192,18 +196,33 @@ public class RecipientStore {
         return moved;
     }
 
-    /** The outcomes whose rows one set-based UPDATE (ids, states and details as arrays) moved out of CLAIMED. */
+    /**
+     * The outcomes whose rows one set-based UPDATE moved out of CLAIMED. The batch goes in as one JSON array of
+     * {id, state, detail}. PostgreSQL's UPDATE returns the ids it moved; MySQL/MariaDB have no UPDATE ... RETURNING, so
+     * the rows still CLAIMED are locked first ({@code recipient-outcomes-lock}) and the UPDATE then moves exactly those.
+     */
     private List<Outcome> writeInOneStatement(String update, List<Outcome> outcomes, Timestamp now) {
-        Set<Long> movedIds = new HashSet<>(jdbc.query(con -> {
-            PreparedStatement ps = con.prepareStatement(update);
-            ps.setTimestamp(1, now);
-            ps.setArray(2, con.createArrayOf("bigint", outcomes.stream().map(o -> o.recipient().id()).toArray()));
-            ps.setArray(3, con.createArrayOf("varchar", outcomes.stream().map(Outcome::state).toArray()));
-            ps.setArray(4, con.createArrayOf("varchar", outcomes.stream().map(RecipientStore::detail).toArray()));
-            return ps;
-        }, (rs, n) -> rs.getLong(1)));
+        String batch;
+        try {
+            batch = JSON.writeValueAsString(outcomes.stream().map(o -> new OutcomeRow(o.recipient().id(), o.state(), detail(o))).toList());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write an outcome batch as JSON", e);
+        }
+        MapSqlParameterSource params = new MapSqlParameterSource("now", now).addValue("batch", batch);
+        String lock = sql.get("recipient-outcomes-lock");
+        Set<Long> movedIds;
+        if (lock.isEmpty()) {
+            movedIds = new HashSet<>(named.queryForList(update, params, Long.class));
+        } else {
+            movedIds = new HashSet<>(named.queryForList(lock, Map.of("ids", outcomes.stream().map(o -> o.recipient().id()).toList()), Long.class));
+            named.update(update, params);
+        }
         // remove: an outcome listed twice for one row moves it (and its counters) once.
         return outcomes.stream().filter(o -> movedIds.remove(o.recipient().id())).toList();
+    }
+
+    /** One outcome as the set-based UPDATE reads it from its JSON parameter. */
+    private record OutcomeRow(long id, String state, String detail) {
     }
 
     /** What the row keeps of an outcome: the server's reply for SENT, the skip code for SKIPPED, cut to the column. */

@@ -1,0 +1,2 @@
+-- Before a set-based outcome UPDATE that cannot return the rows it moved: locks the batch's rows that are still
+-- CLAIMED and names them. Empty here: PostgreSQL's UPDATE returns them, and H2 writes row by row. See the MySQL variant.
