@@ -236,10 +236,28 @@ public final class ScaleBenchmark {
         t = System.nanoTime();
         switch (vendor) {
             case "postgresql" -> jdbc.execute("VACUUM ANALYZE recipient");
-            case "mariadb" -> jdbc.execute("ANALYZE TABLE recipient");
+            case "mariadb" -> {
+                jdbc.execute("ANALYZE TABLE recipient");
+                // InnoDB's counterpart of the vacuum: purge removes the delete-marked (state, id) entries of the rows
+                // just updated, which the claim's walk over PENDING would otherwise step over (and wait behind).
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                while (historyListLength(jdbc) > 1000 && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                }
+                say("InnoDB purge: history list length %,d", historyListLength(jdbc));
+            }
             default -> jdbc.execute("ANALYZE");
         }
         say("vacuum/analyze after the move: %,d ms", ms(t));
+    }
+
+    private static long historyListLength(JdbcTemplate jdbc) {
+        return jdbc.query("SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'", rs -> rs.next() ? rs.getLong(2) : 0L);
     }
 
     private static final int LANES = 15;
