@@ -187,7 +187,7 @@ public class RecipientStore {
                         }
                     });
             for (int i = 0; i < rows.size(); i++) {
-                // H2, MariaDB (rewritten batches too) and PostgreSQL all report each row's count for UPDATE batches.
+                // H2 reports each row's count for UPDATE batches (so do PostgreSQL, and MariaDB outside its bulk mode).
                 if (updated[i] == 1) {
                     moved.add(rows.get(i));
                 }
