@@ -142,6 +142,7 @@ public class SluiceConfiguration implements CamelConfiguration {
                 Clock.systemUTC());
         dispatch.setOutcomes(metrics);
         metrics.cacheLookups(cacheLookups);
+        dispatch.setClaimChunk(settings.getInt("sluice.dispatch.claim-chunk"));
         dispatch.setOutcomeBatches(new OutcomeBatches(recipients, settings.getInt("sluice.dispatch.outcome-batch"),
                 settings.getInt("sluice.dispatch.outcome-max-delay-ms")));
         HealthCheckRegistry health = HealthCheckRegistry.get(context);

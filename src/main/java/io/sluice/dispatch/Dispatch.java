@@ -2,7 +2,6 @@ package io.sluice.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +37,7 @@ public class Dispatch {
     private volatile Tick lastTick;
     private volatile DispatchOutcomes outcomes = DispatchOutcomes.NONE;
     private volatile OutcomeBatches batches;
+    private volatile int claimChunk = Integer.MAX_VALUE;
 
     public Dispatch(SendControl sendControl, RecipientStore recipients, IdempotentRepository deliveryRecords,
                     ProgressLog progress, Set<String> allowedCodes, DeliveryGuarantee guarantee, Duration claimLease,
@@ -61,6 +61,14 @@ public class Dispatch {
     /** How SENT and SKIPPED outcomes are written (default: each at once). */
     public void setOutcomeBatches(OutcomeBatches batches) {
         this.batches = batches;
+    }
+
+    /** How many recipients one claim takes at most (default: the whole tick at once). */
+    public void setClaimChunk(int claimChunk) {
+        if (claimChunk < 1) {
+            throw new IllegalArgumentException("sluice.dispatch.claim-chunk must be at least 1, got: " + claimChunk);
+        }
+        this.claimChunk = claimChunk;
     }
 
     /** Who hears about each outcome besides the recipient table (the metrics). */
@@ -114,27 +122,21 @@ public class Dispatch {
         return tick;
     }
 
-    public List<Recipient> claim(Tick tick) {
-        List<Recipient> claimed = recipients.claim(tick.reserved());
-        budget.giveBack(tick.period(), tick.reserved() - claimed.size());
-        tick.claimed(claimed.size());
-        return claimed;
+    /**
+     * Claims the tick's first chunk of ready recipients; the dispatch threads claim the rest as they go (see
+     * {@link TickClaim}). What the tick reserved but could not claim goes back to the period's budget.
+     */
+    public TickClaim claim(Tick tick) {
+        return new TickClaim(n -> {
+            List<Recipient> claimed = recipients.claim(n);
+            tick.claimed(claimed.size());
+            return claimed;
+        }, tick.reserved(), claimChunk, () -> budget.giveBack(tick.period(), tick.reserved() - tick.claimedCount()));
     }
 
-    /**
-     * Deals the claimed batch into at most {@code lanes} contiguous lanes of near-equal size, one per dispatch thread,
-     * so each thread sends its lane in order instead of taking every recipient from a shared queue.
-     */
-    public List<List<Recipient>> lanes(List<Recipient> batch, int lanes) {
-        int n = Math.max(1, Math.min(lanes, batch.size()));
-        List<List<Recipient>> result = new ArrayList<>(n);
-        int from = 0;
-        for (int lane = 0; lane < n; lane++) {
-            int to = from + (batch.size() - from) / (n - lane);
-            result.add(batch.subList(from, to));
-            from = to;
-        }
-        return result;
+    /** One lane per dispatch thread, each taking its next recipient from the tick's claim. */
+    public List<Iterable<Recipient>> lanes(TickClaim claim, int lanes) {
+        return claim.lanes(lanes);
     }
 
     /**

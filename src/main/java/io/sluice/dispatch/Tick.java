@@ -91,6 +91,10 @@ public final class Tick {
         return map;
     }
 
+    int claimedCount() {
+        return claimed.get();
+    }
+
     public int sentCount() {
         return sent.get();
     }

@@ -197,7 +197,16 @@ public final class PipelineBenchmark {
         Map<String, long[]> processorTotals = new LinkedHashMap<>();
         List<Instant[]> pipelineWindows = new ArrayList<>();
         List<Instant[]> rawWindows = new ArrayList<>();
+        // Experiments: -Dbench.alternate.claim-chunk=1000,1000000 gives the measured runs each value in turn, so two
+        // settings meet the same machine state; the per-value ratios are printed at the end.
+        int[] chunks = Arrays.stream(System.getProperty("bench.alternate.claim-chunk", "").split(","))
+                .map(String::strip).filter(w -> !w.isEmpty()).mapToInt(Integer::parseInt).toArray();
+        Map<Integer, List<Double>> ratioByChunk = new LinkedHashMap<>();
         for (int run = 1; run <= runs; run++) {
+            if (chunks.length > 0) {
+                dispatch.setClaimChunk(chunks[(run - 1) % chunks.length]);
+                say("run %d: claim chunk %d", run, chunks[(run - 1) % chunks.length]);
+            }
             long campaign = prepareCampaign(n);
             Map<String, long[]> before = processorStatistics();
             PipelineRun p = pipelineTick(campaign, n);
@@ -217,6 +226,9 @@ public final class PipelineBenchmark {
             rawRuns.add(r);
             RawRun s = raw(recipients, false);
             sendOnlyRuns.add(s);
+            if (chunks.length > 0) {
+                ratioByChunk.computeIfAbsent(chunks[(run - 1) % chunks.length], k -> new ArrayList<>()).add(p.rate() / r.rate());
+            }
             say("run %d: pipeline %d msgs in %d ms = %.0f msg/s (claim %d ms) | raw compose+send %.0f msg/s | raw send-only %.0f msg/s",
                     run, n, ms(p.nanos), p.rate(), ms(p.claimNanos), r.rate(), s.rate());
             say("       JVM CPU per message: pipeline %.0f us, raw compose+send %.0f us, raw send-only %.0f us;"
@@ -268,6 +280,9 @@ public final class PipelineBenchmark {
                 list(rawRuns.stream().mapToDouble(RawRun::rate).toArray()));
         say("RESULT raw send-only (info)     : %8.0f msg/s  (pre-composed messages, median: %s)", sendOnlyRate,
                 list(sendOnlyRuns.stream().mapToDouble(RawRun::rate).toArray()));
+        ratioByChunk.forEach((chunk, ratios) -> say("RESULT claim chunk %7d: ratio pipeline/raw median %.1f %% (runs: %s)", chunk,
+                100 * median(ratios.stream().mapToDouble(Double::doubleValue).toArray()),
+                list(ratios.stream().mapToDouble(x -> 100 * x).toArray())));
         say("RESULT ratio pipeline/raw       : %8.1f %%   (goal >= 70 %%: %s)", ratio * 100, ratio >= 0.70 ? "MET" : "MISSED");
         say("RESULT %d-send tick duration  : %8.0f ms   (median; goal < 5000 ms: %s; runs: %s)", n, tickMillis,
                 tickMillis < 5000 ? "MET" : "MISSED",
