@@ -124,14 +124,36 @@ public class Dispatch {
 
     /**
      * Claims the tick's first chunk of ready recipients; the dispatch threads claim the rest as they go (see
-     * {@link TickClaim}). What the tick reserved but could not claim goes back to the period's budget.
+     * {@link TickClaim}). Before each further chunk the gate is checked again: a halt (the guard's or a person's), a
+     * sendLimit set to 0 or a closed guard ends the claiming, and the tick sends only what it already holds. What the
+     * tick reserved but did not claim goes back to the period's budget.
      */
     public TickClaim claim(Tick tick) {
+        AtomicBoolean first = new AtomicBoolean(true);
         return new TickClaim(n -> {
+            if (!first.getAndSet(false)) {
+                String closed = gateClosed();
+                if (closed != null) {
+                    LOG.info("Dispatch tick stops claiming after {} recipients: {}", tick.claimedCount(), closed);
+                    return List.of();
+                }
+            }
             List<Recipient> claimed = recipients.claim(n);
             tick.claimed(claimed.size());
             return claimed;
         }, tick.reserved(), claimChunk, () -> budget.giveBack(tick.period(), tick.reserved() - tick.claimedCount()));
+    }
+
+    /** Why no further recipient may be claimed now, or null. */
+    private String gateClosed() {
+        SendControl.State control = sendControl.read();
+        if (control.halted()) {
+            return "halted: " + control.haltReason();
+        }
+        if (control.sendLimit() <= 0) {
+            return "sendLimit is 0";
+        }
+        return guardGate.get();
     }
 
     /** One lane per dispatch thread, each taking its next recipient from the tick's claim. */
