@@ -229,7 +229,7 @@ public final class PipelineBenchmark {
             if (chunks.length > 0) {
                 ratioByChunk.computeIfAbsent(chunks[(run - 1) % chunks.length], k -> new ArrayList<>()).add(p.rate() / r.rate());
             }
-            say("run %d: pipeline %d msgs in %d ms = %.0f msg/s (claim %d ms) | raw compose+send %.0f msg/s | raw send-only %.0f msg/s",
+            say("run %d: pipeline %d msgs in %d ms = %.0f msg/s (first claim %d ms) | raw compose+send %.0f msg/s | raw send-only %.0f msg/s",
                     run, n, ms(p.nanos), p.rate(), ms(p.claimNanos), r.rate(), s.rate());
             say("       JVM CPU per message: pipeline %.0f us, raw compose+send %.0f us, raw send-only %.0f us;"
                             + " machine busy: pipeline %.0f %%, raw %.0f %%, send-only %.0f %%",
@@ -773,6 +773,7 @@ public final class PipelineBenchmark {
         return context.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class);
     }
 
+    /** The tick's recipients-claim step: its first chunk (the threads claim the others while they send). */
     private long claimNanos() {
         ManagedCamelContext m = managed();
         ManagedProcessorMBean p = m == null ? null : m.getManagedProcessor("recipients-claim");
