@@ -95,7 +95,11 @@ public class RecipientStore {
         }
         String claimToken = instanceId + "/" + claims.incrementAndGet();
         Timestamp now = Timestamp.from(Instant.now());
+        String plan = sql.get("recipients-claim-plan");
         return transaction.execute(status -> {
+            if (!plan.isEmpty()) {
+                jdbc.execute(plan);
+            }
             Timestamp freshSince = validationMaxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(validationMaxAge));
             List<Recipient> candidates = jdbc.query(sql.get("recipients-claim-select"), ROW, now, freshSince, limit);
             if (candidates.isEmpty()) {

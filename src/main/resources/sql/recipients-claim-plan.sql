@@ -1,0 +1,2 @@
+-- Run at the start of a claim transaction, before recipients-claim-select. Nothing to set on H2 and MySQL/MariaDB: see
+-- the PostgreSQL variant.
