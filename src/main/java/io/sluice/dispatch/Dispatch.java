@@ -102,14 +102,10 @@ public class Dispatch {
     private Tick decide() {
         recoverStaleClaims(Instant.now().minus(claimLease));
         SendControl.State control = sendControl.read();
-        String guardClosed = guardGate.get();
+        String closed = gateClosed(control);
         Tick tick;
-        if (control.halted()) {
-            tick = new Tick(0, "halted: " + control.haltReason());
-        } else if (guardClosed != null) {
-            tick = new Tick(0, guardClosed);
-        } else if (control.sendLimit() <= 0) {
-            tick = new Tick(0, "sendLimit is 0");
+        if (closed != null) {
+            tick = new Tick(0, closed);
         } else {
             // sendLimit is one budget per period across every instance and every tick in it.
             long period = budget.periodOf(Instant.now());
@@ -132,7 +128,7 @@ public class Dispatch {
         AtomicBoolean first = new AtomicBoolean(true);
         return new TickClaim(n -> {
             if (!first.getAndSet(false)) {
-                String closed = gateClosed();
+                String closed = gateClosed(sendControl.read());
                 if (closed != null) {
                     LOG.info("Dispatch tick stops claiming after {} recipients: {}", tick.claimedCount(), closed);
                     return List.of();
@@ -144,16 +140,16 @@ public class Dispatch {
         }, tick.reserved(), claimChunk, () -> budget.giveBack(tick.period(), tick.reserved() - tick.claimedCount()));
     }
 
-    /** Why no further recipient may be claimed now, or null. */
-    private String gateClosed() {
-        SendControl.State control = sendControl.read();
+    /** Why the gate is shut (a halt, the guard, sendLimit 0), or null: asked when a tick opens and before each chunk. */
+    private String gateClosed(SendControl.State control) {
         if (control.halted()) {
             return "halted: " + control.haltReason();
         }
-        if (control.sendLimit() <= 0) {
-            return "sendLimit is 0";
+        String guardClosed = guardGate.get();
+        if (guardClosed != null) {
+            return guardClosed;
         }
-        return guardGate.get();
+        return control.sendLimit() <= 0 ? "sendLimit is 0" : null;
     }
 
     /** One lane per dispatch thread, each taking its next recipient from the tick's claim. */

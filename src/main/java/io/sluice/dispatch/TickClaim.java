@@ -39,13 +39,10 @@ public final class TickClaim {
     /**
      * @param claimer claims up to the given number of ready recipients
      * @param budget  how many this tick may claim in all
-     * @param chunk   how many one claim takes at most
+     * @param chunk   how many one claim takes at most (at least 1: {@link Dispatch#setClaimChunk} checks the setting)
      * @param onDry   called once, with the claim finished, when no further chunk will be claimed
      */
     TickClaim(IntFunction<List<Recipient>> claimer, int budget, int chunk, Runnable onDry) {
-        if (chunk < 1) {
-            throw new IllegalArgumentException("sluice.dispatch.claim-chunk must be at least 1, got: " + chunk);
-        }
         this.claimer = claimer;
         this.onDry = onDry;
         this.chunk = chunk;

@@ -98,11 +98,15 @@ class TickClaimTest {
         List<Recipient> run = claim.take(4);
         assertThat(run).hasSize(50);
         assertThat(run.get(49).id() - run.get(0).id()).isEqualTo(49);
-        // Near the end the runs shrink so the lanes finish together.
-        while (claim.take(4).size() > 1) {
-            // drain
+        // Near the end the runs shrink (a quarter of what is left, for 4 lanes) so the lanes finish together.
+        List<Integer> sizes = new ArrayList<>();
+        for (List<Recipient> next = claim.take(4); !next.isEmpty(); next = claim.take(4)) {
+            sizes.add(next.size());
         }
-        assertThat(claim.take(4)).hasSizeLessThanOrEqualTo(1);
+        assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(950);
+        assertThat(sizes).startsWith(50).endsWith(1).isSortedAccordingTo(Collections.reverseOrder());
+        assertThat(sizes).contains(37, 28, 21);
+        assertThat(claim.take(4)).isEmpty();
     }
 
     @Test
