@@ -53,15 +53,17 @@ public class SluiceMetrics implements DispatchOutcomes {
         // Registered now so the series exist from the first scrape, before anything failed.
         failures("transient");
         failures("permanent");
-        Gauge.builder("sluice.send.limit", this, m -> m.control(s -> s.sendLimit()))
+        // Strong references: Micrometer holds a gauge's object weakly by default, and a gauge whose object was collected
+        // reads NaN for ever (SluiceMetricsTest, which keeps no reference, saw NaN once a GC ran between two scrapes).
+        Gauge.builder("sluice.send.limit", this, m -> m.control(s -> s.sendLimit())).strongReference(true)
                 .description("Messages a dispatch tick may claim (0 = nothing leaves)").register(registry);
-        Gauge.builder("sluice.ramp.step", this, m -> m.control(s -> Math.min(s.step(), m.rampSteps - 1) + 1))
+        Gauge.builder("sluice.ramp.step", this, m -> m.control(s -> Math.min(s.step(), m.rampSteps - 1) + 1)).strongReference(true)
                 .description("Current step of the ramp, 1-based").register(registry);
-        Gauge.builder("sluice.halted", this, m -> m.control(s -> s.halted() ? 1 : 0))
+        Gauge.builder("sluice.halted", this, m -> m.control(s -> s.halted() ? 1 : 0)).strongReference(true)
                 .description("1 while sending is halted until a person resumes it, else 0").register(registry);
-        Gauge.builder("sluice.bounce.rate", this, m -> m.figure("bounceRate")).baseUnit("percent")
+        Gauge.builder("sluice.bounce.rate", this, m -> m.figure("bounceRate")).baseUnit("percent").strongReference(true)
                 .description("Bounce rate in the guard's window at its last check (NaN before the first)").register(registry);
-        Gauge.builder("sluice.complaint.rate", this, m -> m.figure("complaintRate")).baseUnit("percent")
+        Gauge.builder("sluice.complaint.rate", this, m -> m.figure("complaintRate")).baseUnit("percent").strongReference(true)
                 .description("Spam-complaint rate in the guard's window at its last check (NaN before the first)")
                 .register(registry);
     }
@@ -114,7 +116,7 @@ public class SluiceMetrics implements DispatchOutcomes {
         Gauge.builder("sluice.validation.cache.hit.ratio", lookups, l -> {
             Double rate = l.hitRate();
             return rate == null ? Double.NaN : rate;
-        }).description("Share of lookups answered by a fresh cached verdict, since start (hits / (hits + misses))").register(registry);
+        }).strongReference(true).description("Share of lookups answered by a fresh cached verdict, since start (hits / (hits + misses))").register(registry);
     }
 
     private Counter failures(String failureClass) {
