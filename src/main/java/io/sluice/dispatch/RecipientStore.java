@@ -11,8 +11,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -25,6 +26,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -102,31 +104,42 @@ public class RecipientStore {
             }
             Timestamp freshSince = validationMaxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(validationMaxAge));
             List<Recipient> candidates = jdbc.query(sql.get("recipients-claim-select"), ROW, now, freshSince, limit);
-            if (candidates.isEmpty()) {
-                return candidates;
-            }
-            for (int from = 0; from < candidates.size(); from += CLAIM_CHUNK) {
-                List<Long> ids = candidates.subList(from, Math.min(candidates.size(), from + CLAIM_CHUNK)).stream().map(Recipient::id).toList();
-                named.update(sql.get("recipients-claim-update"), new MapSqlParameterSource("token", claimToken)
-                        .addValue("now", now).addValue("ids", ids));
-            }
-            // Batch update counts are unreliable across drivers (MySQL's rewritten batches answer "no info"), so the
-            // rows this claim really took are read back by its token.
-            Set<Long> mine = new HashSet<>(jdbc.queryForList(sql.get("recipients-claimed-by"), Long.class, claimToken));
-            List<Recipient> claimed = new ArrayList<>(mine.size());
-            Map<Long, Long> perCampaign = new HashMap<>();
-            for (Recipient r : candidates) {
-                if (mine.contains(r.id())) {
-                    claimed.add(new Recipient(r.id(), r.campaignId(), r.email(), r.emailKey(), r.fields(), r.attempts() + 1,
-                            r.validationCode()));
-                    perCampaign.merge(r.campaignId(), 1L, Long::sum);
-                }
-            }
-            List<RecipientCounts.Delta> deltas = new ArrayList<>();
-            perCampaign.forEach((campaign, n) -> deltas.addAll(RecipientCounts.moved(campaign, PENDING, CLAIMED, null, n)));
-            counts.apply(deltas);
-            return claimed;
+            return take(candidates, claimToken, now);
         });
+    }
+
+    /**
+     * The claim's write, inside its transaction: the candidates still PENDING become CLAIMED under {@code claimToken},
+     * and the counters move by the rows really taken, which are returned (in the candidates' order).
+     */
+    List<Recipient> take(List<Recipient> candidates, String claimToken, Timestamp now) {
+        // The guarded UPDATE's count says whether it took every row it was given (on MariaDB and PostgreSQL it always
+        // does: the SELECT holds their locks). Only when it took fewer are the rows it did take read back, by id and
+        // token: reading back by token alone walked every CLAIMED row of every tick in flight, so each chunk of a tick
+        // cost more than the one before it.
+        Set<Long> mine = new HashSet<>();
+        for (int from = 0; from < candidates.size(); from += CLAIM_CHUNK) {
+            List<Long> ids = candidates.subList(from, Math.min(candidates.size(), from + CLAIM_CHUNK)).stream().map(Recipient::id).toList();
+            MapSqlParameterSource params = new MapSqlParameterSource("token", claimToken).addValue("now", now).addValue("ids", ids);
+            if (named.update(sql.get("recipients-claim-update"), params) == ids.size()) {
+                mine.addAll(ids);
+            } else {
+                mine.addAll(named.queryForList(sql.get("recipients-claimed-among"), params, Long.class));
+            }
+        }
+        List<Recipient> claimed = new ArrayList<>(mine.size());
+        Map<Long, Long> perCampaign = new HashMap<>();
+        for (Recipient r : candidates) {
+            if (mine.contains(r.id())) {
+                claimed.add(new Recipient(r.id(), r.campaignId(), r.email(), r.emailKey(), r.fields(), r.attempts() + 1,
+                        r.validationCode()));
+                perCampaign.merge(r.campaignId(), 1L, Long::sum);
+            }
+        }
+        List<RecipientCounts.Delta> deltas = new ArrayList<>();
+        perCampaign.forEach((campaign, n) -> deltas.addAll(RecipientCounts.moved(campaign, PENDING, CLAIMED, null, n)));
+        counts.apply(deltas);
+        return claimed;
     }
 
     /** An outcome on its way to the table: the row leaves CLAIMED for {@code state} (SENT or SKIPPED). */
@@ -152,19 +165,35 @@ public class RecipientStore {
             return;
         }
         Timestamp now = now();
+        Boolean written = transaction.execute(status -> writeAndCount(outcomes, now, false, status));
+        if (!Boolean.TRUE.equals(written)) {
+            // The UPDATE moved fewer rows than it was given and cannot say which (MySQL/MariaDB): rolled back, and
+            // written again naming the rows still CLAIMED first.
+            transaction.execute(status -> writeAndCount(outcomes, now, true, status));
+        }
+    }
+
+    /**
+     * One attempt at {@link #write}: the rows and their counters, or (false, the transaction marked for rollback) when
+     * an UPDATE that cannot return the rows it moved moved fewer than it was given and {@code lockFirst} is off.
+     */
+    private boolean writeAndCount(List<Outcome> outcomes, Timestamp now, boolean lockFirst, TransactionStatus status) {
         String commitMode = sql.get("outcomes-commit-mode");
+        if (!commitMode.isEmpty()) {
+            jdbc.execute(commitMode);
+        }
         String oneStatement = sql.get("recipient-mark-outcomes");
-        transaction.executeWithoutResult(status -> {
-            if (!commitMode.isEmpty()) {
-                jdbc.execute(commitMode);
-            }
-            List<Outcome> moved = oneStatement.isEmpty() ? writeInBatches(outcomes, now) : writeInOneStatement(oneStatement, outcomes, now);
-            List<RecipientCounts.Delta> deltas = new ArrayList<>();
-            for (Outcome o : moved) {
-                deltas.addAll(RecipientCounts.moved(o.recipient().campaignId(), CLAIMED, o.state(), SKIPPED.equals(o.state()) ? detail(o) : null, 1));
-            }
-            counts.apply(deltas);
-        });
+        List<Outcome> moved = oneStatement.isEmpty() ? writeInBatches(outcomes, now) : writeInOneStatement(oneStatement, outcomes, now, lockFirst);
+        if (moved == null) {
+            status.setRollbackOnly();
+            return false;
+        }
+        List<RecipientCounts.Delta> deltas = new ArrayList<>();
+        for (Outcome o : moved) {
+            deltas.addAll(RecipientCounts.moved(o.recipient().campaignId(), CLAIMED, o.state(), SKIPPED.equals(o.state()) ? detail(o) : null, 1));
+        }
+        counts.apply(deltas);
+        return true;
     }
 
     /** The outcomes whose rows one JDBC batch of guarded UPDATEs per state moved out of CLAIMED. */
@@ -202,10 +231,13 @@ public class RecipientStore {
 
     /**
      * The outcomes whose rows one set-based UPDATE moved out of CLAIMED. The batch goes in as one JSON array of
-     * {id, state, detail}. PostgreSQL's UPDATE returns the ids it moved; MySQL/MariaDB have no UPDATE ... RETURNING, so
-     * the rows still CLAIMED are locked first ({@code recipient-outcomes-lock}) and the UPDATE then moves exactly those.
+     * {id, state, detail}. PostgreSQL's UPDATE returns the ids it moved. MySQL/MariaDB have no UPDATE ... RETURNING:
+     * the UPDATE's count says whether it moved every row of the batch (nearly always: only a recovery between the
+     * claim and the outcome takes a row away), and when it did not, null, so the caller rolls back and writes again
+     * with {@code lockFirst}: the rows still CLAIMED locked and named first ({@code recipient-outcomes-lock}), and the
+     * UPDATE then moves exactly those. (Locking first every time cost a second statement per batch.)
      */
-    private List<Outcome> writeInOneStatement(String update, List<Outcome> outcomes, Timestamp now) {
+    private List<Outcome> writeInOneStatement(String update, List<Outcome> outcomes, Timestamp now, boolean lockFirst) {
         String batch;
         try {
             batch = JSON.writeValueAsString(outcomes.stream().map(o -> new OutcomeRow(o.recipient().id(), o.state(), detail(o))).toList());
@@ -217,9 +249,16 @@ public class RecipientStore {
         Set<Long> movedIds;
         if (lock.isEmpty()) {
             movedIds = new HashSet<>(named.queryForList(update, params, Long.class));
-        } else {
+        } else if (lockFirst) {
             movedIds = new HashSet<>(named.queryForList(lock, Map.of("ids", outcomes.stream().map(o -> o.recipient().id()).toList()), Long.class));
             named.update(update, params);
+        } else {
+            movedIds = outcomes.stream().map(o -> o.recipient().id()).collect(Collectors.toSet());
+            // The count is of rows matched (the driver's default, not only changed ones), each row once however often
+            // the batch names it.
+            if (named.update(update, params) != movedIds.size()) {
+                return null;
+            }
         }
         // remove: an outcome listed twice for one row moves it (and its counters) once.
         return outcomes.stream().filter(o -> movedIds.remove(o.recipient().id())).toList();

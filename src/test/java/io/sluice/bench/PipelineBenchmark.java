@@ -580,40 +580,20 @@ public final class PipelineBenchmark {
     }
 
     /**
-     * Times the three statements of RecipientStore.claim (same SQL files, one transaction) on fresh campaigns of n
-     * recipients, to show which part of the serial claim at the start of every tick costs what.
+     * Times RecipientStore.claim on fresh campaigns of n recipients: the serial claim at the start of every tick, as
+     * one claim of n (a tick claims its first chunk only before it sends).
      */
     private void claimProbe() throws Exception {
         DataSource ds = bean("dataSource", DataSource.class);
         var sql = new io.sluice.db.SqlFiles(bean("database", io.sluice.db.Database.class).vendor());
-        var tx = new org.springframework.transaction.support.TransactionTemplate(
-                new org.springframework.jdbc.datasource.DataSourceTransactionManager(ds));
+        var store = new io.sluice.dispatch.RecipientStore(ds, sql, "probe");
         for (int probe = 1; probe <= 3; probe++) {
             prepareCampaign(n);
             settle();
-            String token = "probe/" + probe;
-            java.sql.Timestamp now = java.sql.Timestamp.from(Instant.now());
-            long[] t = new long[4];
-            int[] sizes = new int[2];
-            tx.executeWithoutResult(status -> {
-                t[0] = System.nanoTime();
-                List<Long> ids = jdbc.query(sql.get("recipients-claim-select"), (rs, i) -> rs.getLong("id"), now, n);
-                t[1] = System.nanoTime();
-                jdbc.batchUpdate(sql.get("recipients-claim-update"), ids, ids.size(), (ps, id) -> {
-                    ps.setString(1, token);
-                    ps.setTimestamp(2, now);
-                    ps.setTimestamp(3, now);
-                    ps.setLong(4, id);
-                });
-                t[2] = System.nanoTime();
-                sizes[0] = ids.size();
-                sizes[1] = jdbc.queryForList(sql.get("recipients-claimed-by"), Long.class, token).size();
-                t[3] = System.nanoTime();
-            });
-            long commit = System.nanoTime();
-            say("claim probe %d: %d rows: select %d ms, batch update %d ms, read back %d rows %d ms, commit %d ms",
-                    probe, sizes[0], ms(t[1] - t[0]), ms(t[2] - t[1]), sizes[1], ms(t[3] - t[2]), ms(commit - t[3]));
-            jdbc.update("UPDATE recipient SET state = 'SENT', claimed_by = NULL WHERE claimed_by = ?", token);
+            long t = System.nanoTime();
+            int claimed = store.claim(n).size();
+            say("claim probe %d: RecipientStore.claim(%d) took %d rows in %d ms", probe, n, claimed, ms(System.nanoTime() - t));
+            jdbc.update("UPDATE recipient SET state = 'SENT', claimed_by = NULL WHERE claimed_by LIKE 'probe/%'");
         }
         // ProgressLog.log reads the counters and (at most once a minute) the waiting-for-validation count.
         var stats = new io.sluice.dispatch.RecipientStats(ds, sql, java.time.Duration.ofMinutes(1));

@@ -1,1 +1,0 @@
-SELECT id FROM recipient WHERE state = 'CLAIMED' AND claimed_by = ?
