@@ -42,7 +42,7 @@ public final class TickClaim {
      * @param chunk   how many one claim takes at most (at least 1: {@link Dispatch#setClaimChunk} checks the setting)
      * @param onDry   called once, with the claim finished, when no further chunk will be claimed
      */
-    TickClaim(IntFunction<List<Recipient>> claimer, int budget, int chunk, Runnable onDry) {
+    public TickClaim(IntFunction<List<Recipient>> claimer, int budget, int chunk, Runnable onDry) {
         this.claimer = claimer;
         this.onDry = onDry;
         this.chunk = chunk;
