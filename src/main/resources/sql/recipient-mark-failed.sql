@@ -1,2 +1,2 @@
-UPDATE recipient SET state = 'FAILED', last_error = ?, updated_at = ?
+UPDATE recipient SET state = 'FAILED', last_error = ?, claimed_by = NULL, updated_at = ?
 WHERE id = ? AND state = 'CLAIMED'

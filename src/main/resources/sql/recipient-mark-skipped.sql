@@ -1,2 +1,2 @@
-UPDATE recipient SET state = 'SKIPPED', skip_code = ?, updated_at = ?
+UPDATE recipient SET state = 'SKIPPED', skip_code = ?, claimed_by = NULL, updated_at = ?
 WHERE id = ? AND state = 'CLAIMED'

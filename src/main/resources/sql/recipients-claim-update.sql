@@ -1,5 +1,4 @@
 -- Guarded on PENDING: a row another claim took first is left alone (the claim reads back what it really got).
 -- One statement per chunk of ids, not one per row: 8,000 single-row UPDATEs took seconds on PostgreSQL at 7M rows.
--- Every column written here has a fixed width, so the row does not grow (on MariaDB a growing row split the page).
-UPDATE recipient SET state = 'CLAIMED', claim_id = :claim, updated_at = :now, attempts = attempts + 1
+UPDATE recipient SET state = 'CLAIMED', claimed_by = :token, claimed_at = :now, updated_at = :now, attempts = attempts + 1
 WHERE id IN (:ids) AND state = 'PENDING'

@@ -12,5 +12,6 @@ SET r.state = o.state,
     r.smtp_reply = CASE WHEN o.state = 'SENT' THEN o.detail ELSE r.smtp_reply END,
     r.last_error = CASE WHEN o.state = 'SENT' THEN NULL ELSE r.last_error END,
     r.skip_code = CASE WHEN o.state = 'SKIPPED' THEN o.detail ELSE r.skip_code END,
+    r.claimed_by = NULL,
     r.updated_at = :now
 WHERE r.state = 'CLAIMED' AND o.state IN ('SENT', 'SKIPPED')

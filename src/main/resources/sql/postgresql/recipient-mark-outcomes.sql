@@ -11,6 +11,7 @@ SET state = o.state,
     smtp_reply = CASE WHEN o.state = 'SENT' THEN o.detail ELSE r.smtp_reply END,
     last_error = CASE WHEN o.state = 'SENT' THEN NULL ELSE r.last_error END,
     skip_code = CASE WHEN o.state = 'SKIPPED' THEN o.detail ELSE r.skip_code END,
+    claimed_by = NULL,
     updated_at = :now
 FROM json_to_recordset(CAST(:batch AS json)) AS o(id BIGINT, state VARCHAR(16), detail VARCHAR(500))
 WHERE r.id = o.id AND (r.state = 'CLAIMED') IS TRUE AND o.state IN ('SENT', 'SKIPPED')

@@ -25,8 +25,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.support.GeneratedKeyHolder;
-import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -106,30 +104,15 @@ public class RecipientStore {
             }
             Timestamp freshSince = validationMaxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(validationMaxAge));
             List<Recipient> candidates = jdbc.query(sql.get("recipients-claim-select"), ROW, now, freshSince, limit);
-            if (candidates.isEmpty()) {
-                return candidates;
-            }
-            return take(candidates, newClaim(claimToken, now), now);
+            return take(candidates, claimToken, now);
         });
     }
 
-    /** A new row in recipient_claim: the claim's id, which the rows it takes carry. */
-    long newClaim(String claimToken, Timestamp now) {
-        KeyHolder key = new GeneratedKeyHolder();
-        jdbc.update(connection -> {
-            PreparedStatement insert = connection.prepareStatement(sql.get("recipient-claim-insert"), new String[] {"id"});
-            insert.setString(1, claimToken);
-            insert.setTimestamp(2, now);
-            return insert;
-        }, key);
-        return key.getKey().longValue();
-    }
-
     /**
-     * The claim's write, inside its transaction: the candidates still PENDING become CLAIMED by claim {@code claimId},
+     * The claim's write, inside its transaction: the candidates still PENDING become CLAIMED under {@code claimToken},
      * and the counters move by the rows really taken, which are returned (in the candidates' order).
      */
-    List<Recipient> take(List<Recipient> candidates, long claimId, Timestamp now) {
+    List<Recipient> take(List<Recipient> candidates, String claimToken, Timestamp now) {
         // The guarded UPDATE's count says whether it took every row it was given (on MariaDB and PostgreSQL it always
         // does: the SELECT holds their locks). Only when it took fewer are the rows it did take read back, by id and
         // token: reading back by token alone walked every CLAIMED row of every tick in flight, so each chunk of a tick
@@ -137,7 +120,7 @@ public class RecipientStore {
         Set<Long> mine = new HashSet<>();
         for (int from = 0; from < candidates.size(); from += CLAIM_CHUNK) {
             List<Long> ids = candidates.subList(from, Math.min(candidates.size(), from + CLAIM_CHUNK)).stream().map(Recipient::id).toList();
-            MapSqlParameterSource params = new MapSqlParameterSource("claim", claimId).addValue("now", now).addValue("ids", ids);
+            MapSqlParameterSource params = new MapSqlParameterSource("token", claimToken).addValue("now", now).addValue("ids", ids);
             if (named.update(sql.get("recipients-claim-update"), params) == ids.size()) {
                 mine.addAll(ids);
             } else {
@@ -320,37 +303,27 @@ public class RecipientStore {
      */
     public Map<String, Integer> recoverStaleClaims(Instant claimedBefore, Predicate<String> ownerAlive,
                                                    DeliveryGuarantee guarantee, String processorName) {
-        record Group(long claimId, long campaignId) {
+        record Group(String claimToken, long campaignId, Timestamp oldest) {
         }
-        record Claim(String token, Instant claimedAt) {
-        }
-        List<Group> groups = jdbc.query(sql.get("recipients-claim-groups"), (rs, n) -> new Group(rs.getLong("claim_id"), rs.getLong("campaign_id")));
-        if (groups.isEmpty()) {
-            return Map.of(UNKNOWN, 0, PENDING, 0);
-        }
-        Map<Long, Claim> claimsById = new HashMap<>();
-        named.query(sql.get("recipient-claims-find"), Map.of("ids", groups.stream().map(Group::claimId).distinct().toList()),
-                rs -> {
-                    claimsById.put(rs.getLong("id"), new Claim(rs.getString("claimed_by"), rs.getTimestamp("claimed_at").toInstant()));
-                });
+        List<Group> groups = jdbc.query(sql.get("recipients-claim-groups"),
+                (rs, n) -> new Group(rs.getString("claimed_by"), rs.getLong("campaign_id"), rs.getTimestamp("oldest")));
         int unknown = 0;
         int released = 0;
         for (Group g : groups) {
-            // A claimed row whose claim is not on record belongs to nobody alive.
-            Claim claim = claimsById.getOrDefault(g.claimId(), new Claim(null, Instant.EPOCH));
-            boolean ownerGone = claim.token() == null || !ownerAlive.test(ownerOf(claim.token()));
-            // A dead owner's claims are all stale, however recent; a live owner's only past the lease.
-            if (!ownerGone && !claim.claimedAt().isBefore(claimedBefore)) {
+            boolean ownerGone = !ownerAlive.test(ownerOf(g.claimToken()));
+            if (!ownerGone && !g.oldest().toInstant().isBefore(claimedBefore)) {
                 continue;
             }
+            // A dead owner's claims are all stale, however recent; a live owner's only past the lease.
+            Timestamp cutoff = Timestamp.from(ownerGone ? Instant.now().plusSeconds(86_400) : claimedBefore);
             int[] moved = transaction.execute(status -> {
                 int toUnknown = 0;
                 if (guarantee == DeliveryGuarantee.AT_MOST_ONCE) {
-                    toUnknown = jdbc.update(sql.get("recipients-recover-unknown"), now(), g.claimId(), g.campaignId(), processorName);
+                    toUnknown = jdbc.update(sql.get("recipients-recover-unknown"), now(), g.claimToken(), g.campaignId(), cutoff, processorName);
                 } else {
-                    jdbc.update(sql.get("delivery-records-drop-stale"), processorName, g.claimId(), g.campaignId());
+                    jdbc.update(sql.get("delivery-records-drop-stale"), processorName, g.claimToken(), g.campaignId(), cutoff);
                 }
-                int toPending = jdbc.update(sql.get("recipients-recover-release"), now(), g.claimId(), g.campaignId());
+                int toPending = jdbc.update(sql.get("recipients-recover-release"), now(), g.claimToken(), g.campaignId(), cutoff);
                 List<RecipientCounts.Delta> deltas = new ArrayList<>(RecipientCounts.moved(g.campaignId(), CLAIMED, UNKNOWN, null, toUnknown));
                 deltas.addAll(RecipientCounts.moved(g.campaignId(), CLAIMED, PENDING, null, toPending));
                 counts.apply(deltas);

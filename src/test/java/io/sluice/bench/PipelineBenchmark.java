@@ -593,7 +593,7 @@ public final class PipelineBenchmark {
             long t = System.nanoTime();
             int claimed = store.claim(n).size();
             say("claim probe %d: RecipientStore.claim(%d) took %d rows in %d ms", probe, n, claimed, ms(System.nanoTime() - t));
-            jdbc.update("UPDATE recipient SET state = 'SENT' WHERE state = 'CLAIMED'");
+            jdbc.update("UPDATE recipient SET state = 'SENT', claimed_by = NULL WHERE claimed_by LIKE 'probe/%'");
         }
         // ProgressLog.log reads the counters and (at most once a minute) the waiting-for-validation count.
         var stats = new io.sluice.dispatch.RecipientStats(ds, sql, java.time.Duration.ofMinutes(1));
@@ -648,7 +648,7 @@ public final class PipelineBenchmark {
             say("  %-75s %7.0f us CPU %7.0f us wall", step.getKey(), (threadMx.getCurrentThreadCpuTime() - cpu) / 1e3 / calls,
                     (System.nanoTime() - wall) / 1e3 / calls);
         }
-        jdbc.update("UPDATE recipient SET state = 'SENT' WHERE campaign_id = ? AND state = 'CLAIMED'", campaign);
+        jdbc.update("UPDATE recipient SET state = 'SENT', claimed_by = NULL WHERE campaign_id = ? AND state = 'CLAIMED'", campaign);
     }
 
     private Recipient[] loadRecipients(long campaignId) {

@@ -124,14 +124,11 @@ class OutcomeBatchesTest {
         assertThat(store.claim(2)).extracting(Recipient::id).containsExactly(candidates.get(0).id(), candidates.get(1).id());
 
         List<Recipient> taken = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()))
-                .execute(status -> {
-                    Timestamp now = new Timestamp(System.currentTimeMillis());
-                    return store.take(candidates, store.newClaim("test/late", now), now);
-                });
+                .execute(status -> store.take(candidates, "test/late", new Timestamp(System.currentTimeMillis())));
 
         assertThat(taken).extracting(Recipient::id).containsExactly(candidates.get(2).id(), candidates.get(3).id(), candidates.get(4).id());
         assertThat(taken).allSatisfy(r -> assertThat(r.attempts()).isEqualTo(1));
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM recipient r JOIN recipient_claim c ON c.id = r.claim_id WHERE c.claimed_by = 'test/late'", Long.class)).isEqualTo(3L);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM recipient WHERE claimed_by = 'test/late'", Long.class)).isEqualTo(3L);
         assertThat(counted()).as("each row counted once, by the claim that took it").containsEntry("CLAIMED", 5L)
                 .satisfies(byState -> assertThat(byState.getOrDefault("PENDING", 0L)).isZero());
     }
