@@ -289,7 +289,8 @@ public final class ScaleBenchmark {
     }
 
     private static final int LANES = 15;
-    private static final int OUTCOME_BATCH = 50;
+    /** sluice.dispatch.outcome-batch: the product's default, or -Dbench.outcome-batch=N to see what the setting buys. */
+    private static final int OUTCOME_BATCH = Integer.getInteger("bench.outcome-batch", 50);
     private static final int CLAIM_CHUNK = 1000;
 
     /**
@@ -345,8 +346,8 @@ public final class ScaleBenchmark {
                 mark(claimed, new OutcomeBatches(store, OUTCOME_BATCH, 100));
                 long t2 = System.nanoTime();
                 times.add(new long[] {(t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000});
-                say("  %s rep %d: claim in chunks of %,d %,d ms %s + mark (15 lanes, outcome batches of 50) %,d ms = %,d ms (first id %,d)",
-                        position, times.size(), CLAIM_CHUNK, (t1 - t0) / 1_000_000, chunkMillis, (t2 - t1) / 1_000_000,
+                say("  %s rep %d: claim in chunks of %,d %,d ms %s + mark (15 lanes, outcome batches of %d) %,d ms = %,d ms (first id %,d)",
+                        position, times.size(), CLAIM_CHUNK, (t1 - t0) / 1_000_000, chunkMillis, OUTCOME_BATCH, (t2 - t1) / 1_000_000,
                         (t2 - t0) / 1_000_000, claimed.get(0).id());
                 continue;
             }
@@ -392,15 +393,15 @@ public final class ScaleBenchmark {
             if (kind.equals("one claim")) {
                 mark(claimed, new OutcomeBatches(store, OUTCOME_BATCH, 100));
                 long t2 = System.nanoTime();
-                say("  %s: one claim of %,d %,d ms + mark (15 lanes, outcome batches of 50) %,d ms = %,d ms (first id %,d)", position,
-                        batch, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t2 - t0) / 1_000_000, claimed.get(0).id());
+                say("  %s: one claim of %,d %,d ms + mark (15 lanes, outcome batches of %d) %,d ms = %,d ms (first id %,d)", position,
+                        batch, (t1 - t0) / 1_000_000, OUTCOME_BATCH, (t2 - t1) / 1_000_000, (t2 - t0) / 1_000_000, claimed.get(0).id());
             } else if (kind.equals("jdbc batches") && !sql.get("recipient-mark-outcomes").isEmpty()) {
                 // On a dialect that writes an outcome batch as one set-based UPDATE: the same batches as JDBC batches of
                 // single-row UPDATEs (how H2 writes them, and PostgreSQL and MariaDB did until 2026-11-24).
                 long t2 = System.nanoTime();
                 mark(claimed, new OutcomeBatches(new RowByRowStore(database, sql), OUTCOME_BATCH, 100));
-                say("  %s: one claim %,d ms; marked with JDBC batches of single-row UPDATEs (15 lanes, batches of 50) %,d ms (first id %,d)",
-                        position, (t1 - t0) / 1_000_000, (System.nanoTime() - t2) / 1_000_000, claimed.get(0).id());
+                say("  %s: one claim %,d ms; marked with JDBC batches of single-row UPDATEs (15 lanes, batches of %d) %,d ms (first id %,d)",
+                        position, (t1 - t0) / 1_000_000, OUTCOME_BATCH, (System.nanoTime() - t2) / 1_000_000, claimed.get(0).id());
             } else {
                 // Every outcome written at once (sluice.dispatch.outcome-batch = 1), from 15 threads.
                 mark(claimed, new OutcomeBatches(store, 1, 0));
