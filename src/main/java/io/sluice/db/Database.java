@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one DataSource Sluice uses, and the schema migrations for the vendor its URL names.
@@ -49,7 +50,7 @@ public final class Database {
         this.vendor = Vendor.ofUrl(url);
         HikariConfig config = new HikariConfig();
         config.setPoolName("sluice-db");
-        config.setJdbcUrl(url);
+        config.setJdbcUrl(vendor == Vendor.H2 ? durableH2(url) : url);
         config.setUsername(username);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
@@ -66,6 +67,28 @@ public final class Database {
             config.addDataSourceProperty("options", "-c jit=off -c plan_cache_mode=force_custom_plan");
         }
         this.dataSource = new HikariDataSource(config);
+    }
+
+    /**
+     * An H2 URL whose commits survive {@code kill -9}. H2 writes committed transactions to its file about half a second
+     * later by default (WRITE_DELAY 500 ms): a killed process loses them, and with them the delivery records and
+     * outcomes of what it had just sent, which then looked unsent and went out again (639 addresses twice in 20 kills).
+     * WRITE_DELAY=0 writes each commit to the file before it returns (into the OS's cache: that survives a killed
+     * process, not a power cut, which would need an fsync per commit). A URL that names WRITE_DELAY itself keeps it.
+     */
+    static String durableH2(String url) {
+        String upper = url.toUpperCase(Locale.ROOT);
+        if (upper.startsWith("JDBC:H2:MEM:")) {
+            return url;
+        }
+        if (upper.contains(";WRITE_DELAY=")) {
+            if (!upper.matches(".*;WRITE_DELAY=0+(;.*)?")) {
+                LoggerFactory.getLogger(Database.class).warn("sluice.db.url sets H2's WRITE_DELAY above 0: commits of the last "
+                        + "moments are lost when the process is killed, and what they recorded as sent may be sent again");
+            }
+            return url;
+        }
+        return url + ";WRITE_DELAY=0";
     }
 
     /** Brings the schema up to date; safe to run on every start and from every instance. */
