@@ -143,8 +143,10 @@ public class SluiceConfiguration implements CamelConfiguration {
         dispatch.setOutcomes(metrics);
         metrics.cacheLookups(cacheLookups);
         dispatch.setClaimChunk(settings.getInt("sluice.dispatch.claim-chunk"));
-        dispatch.setOutcomeBatches(new OutcomeBatches(recipients, settings.getInt("sluice.dispatch.outcome-batch"),
-                settings.getInt("sluice.dispatch.outcome-max-delay-ms")));
+        OutcomeBatches outcomeBatches = new OutcomeBatches(recipients, settings.getInt("sluice.dispatch.outcome-batch"),
+                settings.getInt("sluice.dispatch.outcome-max-delay-ms"));
+        outcomeBatches.start(context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "outcome-flusher"));
+        dispatch.setOutcomeBatches(outcomeBatches);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(new DatabaseReadiness(database.dataSource()));
@@ -251,6 +253,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
             @Override
             public void onContextStopped(CamelContext stopped) {
+                outcomeBatches.close();
                 mailSender.close();
                 instances.leave();
                 ClusterScheduler.forget(instanceId);

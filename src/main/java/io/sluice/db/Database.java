@@ -91,6 +91,27 @@ public final class Database {
         return url + ";WRITE_DELAY=0";
     }
 
+    /**
+     * Whether a database failure may go away if the same work is tried again: the connection was lost or could not be
+     * had, a lock wait or deadlock chose this transaction, or two transactions raced to insert the same new row (the
+     * per-thread counter rows). Anything else (a broken statement, a constraint a retry would break again) is not.
+     */
+    public static boolean isTransientFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.springframework.dao.TransientDataAccessException
+                    || t instanceof org.springframework.dao.RecoverableDataAccessException
+                    || t instanceof org.springframework.dao.DataAccessResourceFailureException
+                    || t instanceof org.springframework.dao.DuplicateKeyException
+                    || t instanceof org.springframework.transaction.CannotCreateTransactionException
+                    || t instanceof java.sql.SQLTransientException
+                    || t instanceof java.sql.SQLRecoverableException
+                    || t instanceof java.sql.SQLNonTransientConnectionException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Brings the schema up to date; safe to run on every start and from every instance. */
     public void migrate() {
         Flyway.configure()

@@ -1,8 +1,14 @@
 package io.sluice.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +36,11 @@ class OutcomeBatchesTest {
     private RecipientStore store;
     private RecipientStats stats;
     private long campaign;
+    private Path dir;
 
     @BeforeEach
     void database() {
-        Path dir = SluiceRunner.tempDir("outcomes");
+        dir = SluiceRunner.tempDir("outcomes");
         TestDatabase db = TestDatabase.forDirectory(dir);
         database = new Database(db.url(), db.username(), db.password(), 4);
         database.migrate();
@@ -95,6 +102,55 @@ class OutcomeBatchesTest {
         batches.add(new RecipientStore.Outcome(claimed.get(1), RecipientStore.SENT, "250 ok"));
 
         assertThat(states()).containsEntry("SENT", 2L).doesNotContainKey("CLAIMED");
+    }
+
+    @Test
+    void the_flusher_writes_a_batch_whose_thread_sends_nothing_more() {
+        List<Recipient> claimed = store.claim(2);
+        OutcomeBatches batches = new OutcomeBatches(store, 100, 50);
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try {
+            batches.start(scheduler);
+            // This thread's next send hangs (a slow server): no further outcome comes to push the batch out.
+            batches.add(new RecipientStore.Outcome(claimed.get(0), RecipientStore.SENT, "250 ok"));
+
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(states()).as("written by the flusher within the max delay, not left for a crash to turn UNKNOWN")
+                            .containsEntry("SENT", 1L).containsEntry("CLAIMED", 1L));
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    @Test
+    void a_batch_that_meets_a_transient_database_error_is_written_again_not_left_claimed() throws Exception {
+        assumeTrue(TestDatabase.vendor().equals("h2"), "the lock timeout is set in the H2 URL");
+        // A second pool on the same database whose lock waits give up after 200 ms: a real transient error.
+        TestDatabase db = TestDatabase.forDirectory(dir);
+        Database impatient = new Database(db.url() + ";LOCK_TIMEOUT=200", db.username(), db.password(), 2);
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try (Connection blocker = database.dataSource().getConnection()) {
+            RecipientStore impatientStore = new RecipientStore(impatient.dataSource(), new SqlFiles(impatient.vendor()), "test");
+            List<Recipient> claimed = impatientStore.claim(2);
+            OutcomeBatches batches = new OutcomeBatches(impatientStore, 1, 50);
+            batches.start(scheduler);
+            blocker.setAutoCommit(false);
+            blocker.createStatement().executeUpdate("UPDATE recipient SET updated_at = CURRENT_TIMESTAMP WHERE id = " + claimed.get(0).id());
+
+            batches.add(new RecipientStore.Outcome(claimed.get(0), RecipientStore.SENT, "250 ok"));
+            assertThat(batches.waitingForRetry()).as("the lock timeout sent the batch back for a retry").isEqualTo(1);
+            assertThat(states()).containsEntry("CLAIMED", 2L);
+
+            blocker.rollback();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                assertThat(states()).as("written once the lock is gone").containsEntry("SENT", 1L).containsEntry("CLAIMED", 1L);
+                assertThat(counted()).containsEntry("SENT", 1L).containsEntry("CLAIMED", 1L);
+            });
+            assertThat(batches.waitingForRetry()).isZero();
+        } finally {
+            scheduler.shutdownNow();
+            impatient.close();
+        }
     }
 
     @Test
