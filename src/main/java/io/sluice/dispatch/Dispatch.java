@@ -231,6 +231,15 @@ public class Dispatch {
         return lastTick;
     }
 
+    /**
+     * The heartbeat's turn (every {@code sluice.cluster.heartbeat-interval-ms}, on every instance): claims of an instance
+     * that stopped beating, and claims past the lease, come back whatever the ticks are doing. Run only when a tick
+     * opened, a survivor busy in a long tick took a dead instance's claims back after 170 s instead of 45.
+     */
+    public void recoverStale() {
+        recoverStaleClaims(Instant.now().minus(claimLease));
+    }
+
     public void recoverStaleClaims(Instant claimedBefore) {
         recover(claimedBefore, aliveInstances.get());
     }

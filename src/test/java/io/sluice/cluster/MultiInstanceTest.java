@@ -245,9 +245,15 @@ class MultiInstanceTest {
         SluiceProcess killed = victim[0].equals(a.id()) ? a : b;
         SluiceProcess survivor = killed == a ? b : a;
         killed.kill();
+        long killedAt = System.nanoTime();
         Set<String> victimRows = new HashSet<>(jdbc.queryForList(
                 "SELECT email FROM recipient WHERE state = 'CLAIMED' AND claimed_by LIKE ?", String.class, killed.id() + "/%"));
         assertThat(killed.isAlive()).isFalse();
+        // The survivor's heartbeat takes the claims back once the victim's last beat is heartbeat-timeout old: within
+        // timeout (4 s) + one heartbeat (1 s) of the kill, whatever the survivor's ticks are doing (2 s for the polls).
+        await("the survivor takes the killed instance's claims back").atMost(Duration.ofSeconds(7)).pollInterval(Duration.ofMillis(100))
+                .until(() -> count("state = 'CLAIMED' AND claimed_by LIKE '" + killed.id() + "/%'") == 0);
+        System.out.printf("claims of the killed instance back after %d ms%n", (System.nanoTime() - killedAt) / 1_000_000);
 
         await("the survivor handles every recipient").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> count("state IN ('PENDING', 'CLAIMED')") == 0);
