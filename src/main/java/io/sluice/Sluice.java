@@ -44,6 +44,12 @@ public final class Sluice {
             System.err.println(e.getMessage());
             System.exit(2);
         }
+        // No silently ignored settings: a misspelt key stops the start, naming the closest known one.
+        java.util.List<String> unknown = SettingsCheck.run(System.getenv(), System.getProperties(), java.nio.file.Path.of("application.properties"));
+        if (!unknown.isEmpty()) {
+            unknown.forEach(System.err::println);
+            System.exit(2);
+        }
         System.setProperty("jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
         Main main = create();
         int exit = main.run(args);

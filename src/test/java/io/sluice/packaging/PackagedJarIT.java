@@ -81,6 +81,28 @@ class PackagedJarIT {
         }
     }
 
+    @Test
+    void a_misspelt_setting_stops_the_jar_within_seconds_naming_the_key_it_meant() throws Exception {
+        Path jar = Path.of("target/sluice.jar").toAbsolutePath();
+        Path work = Files.createTempDirectory("sluice-jar-typo");
+        copyTree(Path.of("routes"), work.resolve("routes"));
+        Files.copy(Path.of("application.properties"), work.resolve("application.properties"));
+        ProcessBuilder builder = new ProcessBuilder(javaBin(), "-jar", jar.toString())
+                .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("sluice.log").toFile());
+        builder.environment().put("SLUICE_DISPATCH_THREDS", "4");
+        builder.environment().put("SLUICE_HTTP_PORT", Integer.toString(SluiceRunner.freePort()));
+        builder.environment().put("SLUICE_MANAGEMENT_PORT", Integer.toString(SluiceRunner.freePort()));
+        Process process = builder.start();
+        try {
+            assertThat(process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("the jar stops by itself").isTrue();
+            assertThat(process.exitValue()).isNotZero();
+            assertThat(Files.readString(work.resolve("sluice.log")))
+                    .contains("SLUICE_DISPATCH_THREDS").contains("did you mean sluice.dispatch.threads");
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
     private static long countEml(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
