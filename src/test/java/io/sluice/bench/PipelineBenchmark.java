@@ -202,10 +202,20 @@ public final class PipelineBenchmark {
         int[] chunks = Arrays.stream(System.getProperty("bench.alternate.claim-chunk", "").split(","))
                 .map(String::strip).filter(w -> !w.isEmpty()).mapToInt(Integer::parseInt).toArray();
         Map<Integer, List<Double>> ratioByChunk = new LinkedHashMap<>();
+        // -Dbench.alternate.write-delay=500,0 gives the measured runs each H2 WRITE_DELAY in turn (500 ms: H2's default
+        // before Sluice made commits durable; 0: what Sluice runs now), to price durability in one run.
+        int[] writeDelays = Arrays.stream(System.getProperty("bench.alternate.write-delay", "").split(","))
+                .map(String::strip).filter(w -> !w.isEmpty()).mapToInt(Integer::parseInt).toArray();
+        Map<Integer, List<Double>> ratioByWriteDelay = new LinkedHashMap<>();
+        Map<Integer, List<Double>> rateByWriteDelay = new LinkedHashMap<>();
         for (int run = 1; run <= runs; run++) {
             if (chunks.length > 0) {
                 dispatch.setClaimChunk(chunks[(run - 1) % chunks.length]);
                 say("run %d: claim chunk %d", run, chunks[(run - 1) % chunks.length]);
+            }
+            if (writeDelays.length > 0) {
+                jdbc.execute("SET WRITE_DELAY " + writeDelays[(run - 1) % writeDelays.length]);
+                say("run %d: H2 WRITE_DELAY %d ms", run, writeDelays[(run - 1) % writeDelays.length]);
             }
             long campaign = prepareCampaign(n);
             Map<String, long[]> before = processorStatistics();
@@ -228,6 +238,11 @@ public final class PipelineBenchmark {
             sendOnlyRuns.add(s);
             if (chunks.length > 0) {
                 ratioByChunk.computeIfAbsent(chunks[(run - 1) % chunks.length], k -> new ArrayList<>()).add(p.rate() / r.rate());
+            }
+            if (writeDelays.length > 0) {
+                int delay = writeDelays[(run - 1) % writeDelays.length];
+                ratioByWriteDelay.computeIfAbsent(delay, k -> new ArrayList<>()).add(p.rate() / r.rate());
+                rateByWriteDelay.computeIfAbsent(delay, k -> new ArrayList<>()).add(p.rate());
             }
             say("run %d: pipeline %d msgs in %d ms = %.0f msg/s (first claim %d ms) | raw compose+send %.0f msg/s | raw send-only %.0f msg/s",
                     run, n, ms(p.nanos), p.rate(), ms(p.claimNanos), r.rate(), s.rate());
@@ -281,6 +296,10 @@ public final class PipelineBenchmark {
         say("RESULT raw send-only (info)     : %8.0f msg/s  (pre-composed messages, median: %s)", sendOnlyRate,
                 list(sendOnlyRuns.stream().mapToDouble(RawRun::rate).toArray()));
         ratioByChunk.forEach((chunk, ratios) -> say("RESULT claim chunk %7d: ratio pipeline/raw median %.1f %% (runs: %s)", chunk,
+                100 * median(ratios.stream().mapToDouble(Double::doubleValue).toArray()),
+                list(ratios.stream().mapToDouble(x -> 100 * x).toArray())));
+        ratioByWriteDelay.forEach((delay, ratios) -> say("RESULT H2 WRITE_DELAY %4d ms: pipeline median %.0f msg/s, ratio pipeline/raw median %.1f %% (runs: %s)",
+                delay, median(rateByWriteDelay.get(delay).stream().mapToDouble(Double::doubleValue).toArray()),
                 100 * median(ratios.stream().mapToDouble(Double::doubleValue).toArray()),
                 list(ratios.stream().mapToDouble(x -> 100 * x).toArray())));
         say("RESULT ratio pipeline/raw       : %8.1f %%   (goal >= 70 %%: %s)", ratio * 100, ratio >= 0.70 ? "MET" : "MISSED");
