@@ -40,8 +40,12 @@ public class OperatorDecisions {
         this.store = store;
     }
 
-    public Map<String, Object> decide(String campaignId, String body) {
+    /** @param contentType the request's Content-Type: JSON, or none (a form body would have been parsed as fields) */
+    public Map<String, Object> decide(String campaignId, String contentType, String body) {
         long campaign = campaignId(campaignId);
+        if (contentType != null && !contentType.isBlank() && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+            throw new ApiException(415, "send the body as application/json, not " + shorten(contentType));
+        }
         JsonNode json = parse(body);
         for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
             String name = names.next();

@@ -259,6 +259,11 @@ class UnknownSettleTest {
             assertThat(refused.statusCode()).as(bad).isEqualTo(400);
             assertThat(refused.body()).as(bad).startsWith("{\"error\":");
         }
+        for (String type : new String[] {"application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"}) {
+            HttpResponse<String> other = sluice.call("POST", path, type, "{\"action\":\"resend\",\"reason\":\"x\"}");
+            assertThat(other.statusCode()).as("a JSON body sent as " + type).isEqualTo(415);
+            assertThat(other.body()).contains("application/json");
+        }
         assertThat(sluice.call("POST", "/api/campaigns/999999/unknown", "application/json",
                 "{\"action\":\"resend\",\"reason\":\"x\"}").statusCode()).isEqualTo(404);
         assertThat(sluice.call("POST", "/api/campaigns/abc/unknown", "application/json",
