@@ -41,17 +41,55 @@ function num(key, value, tag) {
   return el(tag || 'span', { 'data-key': key, 'data-value': value == null ? '' : String(value) }, fmt(value));
 }
 
-async function api(path) {
+/** GET path, or POST body as JSON when there is one. */
+async function api(path, body) {
   const headers = { Accept: 'application/json' };
   if (token()) headers.Authorization = 'Bearer ' + token();
-  const response = await fetch(path, { headers, cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer' });
+  const init = { headers, cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer' };
+  if (body !== undefined) {
+    init.method = 'POST';
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
   if (response.status === 401) {
     const error = new Error('unauthorized');
     error.unauthorized = true;
     throw error;
   }
-  if (!response.ok) throw new Error(path + ' answered ' + response.status);
+  if (!response.ok) {
+    let why = '';
+    try { why = ': ' + (await response.json()).error; } catch (ignored) { /* no JSON error */ }
+    throw new Error(path + ' answered ' + response.status + why);
+  }
   return response.json();
+}
+
+/** A person's decision about a campaign's UNKNOWN recipients (POST /api/campaigns/{id}/unknown), with a reason. */
+async function decideUnknown(id, action, n) {
+  const verb = action === 'resend' ? 'send again' : 'mark as sent';
+  const reason = window.prompt('Why ' + verb + ' the ' + n + ' UNKNOWN recipient(s) of campaign #' + id
+    + '? The reason is kept in the event history.');
+  if (reason == null || !reason.trim()) return;
+  const notice = document.getElementById('action-result');
+  try {
+    const answer = await api('/api/campaigns/' + encodeURIComponent(id) + '/unknown', { action, reason: reason.trim() });
+    notice.textContent = 'Campaign #' + id + ': ' + answer.changed + ' UNKNOWN recipient(s) '
+      + (action === 'resend' ? 'will be sent again.' : 'marked sent.');
+  } catch (e) {
+    if (e.unauthorized) { refresh(); return; }
+    notice.textContent = 'Could not ' + verb + ': ' + e.message;
+  }
+  refresh();
+}
+
+function unknownActions(c, n) {
+  const resend = el('button', { type: 'button' }, 'Send again…');
+  const markSent = el('button', { type: 'button' }, 'Mark sent…');
+  resend.addEventListener('click', () => decideUnknown(c.id, 'resend', n));
+  markSent.addEventListener('click', () => decideUnknown(c.id, 'mark-sent', n));
+  return el('div', { className: 'unknown' }, fmt(n) + ' UNKNOWN (the reply was never seen: may or may not have left). ',
+    resend, ' ', markSent);
 }
 
 function showLogin(message) {
@@ -109,6 +147,8 @@ function renderControl(status) {
       ramp.overridden ? ' (overridden)' : '')),
     card('Bounce rate', rate('guard.figures.bounceRate', guard.figures && guard.figures.bounceRate, guard.bounceRateHalt)),
     card('Complaint rate', rate('guard.figures.complaintRate', guard.figures && guard.figures.complaintRate, guard.complaintRateHalt)),
+    card('UNKNOWN settlement', el('span', { 'data-key': 'settle.enabled', 'data-value': String(!!(status.settle && status.settle.enabled)) },
+      status.settle && status.settle.enabled ? "on (Postmark's log)" : 'off: decide below'), ''),
     card('Last tick', tick ? el('span', {}, num('lastTick.sent', tick.sent), ' sent, ', num('lastTick.skipped', tick.skipped),
       ' skipped, ', num('lastTick.failed', tick.failed), ' failed') : 'none yet'),
   ];
@@ -161,6 +201,7 @@ function renderCampaigns(status) {
       ', ', num(p + 'waitingForValidation', c.waitingForValidation), ' waiting for validation',
       finish ? ', projected finish ' + new Date(finish).toLocaleString('en-GB') : ''),
       bar, legend,
+      counts.UNKNOWN > 0 ? unknownActions(c, counts.UNKNOWN) : '',
       el('table', {}, el('caption', {}, 'By state'), ...stateRows),
       el('table', {}, el('caption', {}, 'Skipped by code'), ...codeRows));
   });

@@ -16,6 +16,7 @@ import io.sluice.cluster.ClusterScheduler;
 import io.sluice.cluster.Instances;
 import io.sluice.admin.AdminAuth;
 import io.sluice.admin.AdminPage;
+import io.sluice.admin.EventLog;
 import io.sluice.admin.StatusHistory;
 import io.sluice.audience.AudienceImporter;
 import io.sluice.audience.InboxImports;
@@ -41,6 +42,9 @@ import io.sluice.mail.MailComposer;
 import io.sluice.mail.PooledMailSender;
 import io.sluice.mail.UnsubscribeTokens;
 import io.sluice.routes.RouteReload;
+import io.sluice.settle.OperatorDecisions;
+import io.sluice.settle.UnknownRecipients;
+import io.sluice.settle.UnknownSettlement;
 import io.sluice.routes.RouteValidator;
 import io.sluice.mail.Unsubscribes;
 import io.sluice.validation.AddressCheck;
@@ -237,6 +241,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("inboxImports", new InboxImports(audience, validationCache));
         registry.bind("unsubscribeTokens", tokens);
         registry.bind("unsubscribes", new Unsubscribes(tokens, validationCache, database.dataSource(), sql));
+        bindSettlement(settings, registry, database, sql, instanceId, campaigns, adminApi, mode, serverToken);
 
         if (settings.getBoolean("sluice.routes.reload")) {
             // Camel's own reload (camel.main.routesReloadEnabled) stays off: it drops the old routes before it knows
@@ -260,6 +265,32 @@ public class SluiceConfiguration implements CamelConfiguration {
                 database.close();
             }
         });
+    }
+
+    /**
+     * UNKNOWN recipients: the event history, an operator's decisions (POST /api/campaigns/{id}/unknown) and their
+     * settlement against Postmark's message log (route unknown-settle), which needs the Postmark token and SMTP delivery.
+     */
+    private static void bindSettlement(Settings settings, Registry registry, Database database, SqlFiles sql, String instanceId,
+                                       CampaignStore campaigns, AdminApi adminApi, String mode, String serverToken) {
+        EventLog events = new EventLog(database.dataSource(), sql);
+        UnknownRecipients unknown = new UnknownRecipients(database.dataSource(), sql, instanceId, events);
+        String off = !settings.getBoolean("sluice.settle.enabled") ? "switched off (sluice.settle.enabled=false)"
+                : serverToken.isBlank() ? "no Postmark server token (sluice.postmark.server-token)"
+                : !"smtp".equals(mode) ? "delivery mode " + mode + ": nothing goes through Postmark" : null;
+        UnknownSettlement settlement = new UnknownSettlement(unknown, events, off, settings.getDuration("sluice.settle.delay"),
+                settings.getDuration("sluice.settle.max-age"), settings.getInt("sluice.settle.batch-size"), Clock.systemUTC(),
+                meterRegistry(registry));
+        if (off == null) {
+            LOG.info("UNKNOWN recipients are settled against Postmark's message log once unchanged for {} (sluice.settle.*)",
+                    settings.get("sluice.settle.delay"));
+        } else {
+            LOG.info("Settling UNKNOWN recipients against Postmark's message log is off: {}; a person decides with POST /api/campaigns/<id>/unknown", off);
+        }
+        adminApi.setSettleStatus(settlement::status);
+        registry.bind("eventLog", events);
+        registry.bind("unknownSettle", settlement);
+        registry.bind("operatorDecisions", new OperatorDecisions(campaigns, unknown));
     }
 
     /** The Prometheus registry camel-micrometer-prometheus scrapes: created here so Sluice's meters exist from the start. */

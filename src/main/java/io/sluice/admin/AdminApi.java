@@ -53,6 +53,13 @@ public class AdminApi {
         this.validationStatus = validationStatus;
     }
 
+    private java.util.function.Supplier<Map<String, Object>> settleStatus = () -> null;
+
+    /** The settlement of UNKNOWN recipients against Postmark's message log: on or off, its last run, its totals. */
+    public void setSettleStatus(java.util.function.Supplier<Map<String, Object>> settleStatus) {
+        this.settleStatus = settleStatus;
+    }
+
     public Map<String, Object> status() {
         SendControl.State control = sendControl.read();
         Map<String, Object> status = new LinkedHashMap<>();
@@ -70,6 +77,7 @@ public class AdminApi {
         List<Map<String, Object>> list = all.stream().map(c -> campaign(c, counts.get(c.id()))).toList();
         status.put("campaigns", list);
         status.put("validation", validationStatus.get());
+        status.put("settle", settleStatus.get());
         return status;
     }
 

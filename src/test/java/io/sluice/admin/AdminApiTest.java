@@ -38,7 +38,9 @@ class AdminApiTest {
                 new String[] {"POST", "/api/resume"},
                 new String[] {"POST", "/api/ramp/resume"},
                 new String[] {"POST", "/api/suppressions/sync"},
-                new String[] {"POST", "/api/addresses/check"});
+                new String[] {"POST", "/api/addresses/check"},
+                new String[] {"POST", "/api/campaigns/1/unknown"},
+                new String[] {"GET", "/api/events"});
         for (String[] call : calls) {
             assertThat(sluice.call(call[0], call[1], "application/json", "{}", null).statusCode())
                     .as(call[0] + " " + call[1] + " without a token").isEqualTo(401);

@@ -1,0 +1,13 @@
+-- The event history: what a person decided through the admin API (resend or mark sent UNKNOWN recipients, with the
+-- reason they gave) and what the settlement of UNKNOWN recipients against Postmark's message log did, run by run.
+-- Append-only; GET /api/events reads it newest first.
+CREATE TABLE sluice_event (
+    id          BIGINT AUTO_INCREMENT PRIMARY KEY,
+    event_at    TIMESTAMP     NOT NULL,
+    kind        VARCHAR(64)   NOT NULL,     -- unknown-resend, unknown-mark-sent, unknown-settled
+    actor       VARCHAR(100)  NOT NULL,     -- admin-api (a person), unknown-settle (the route)
+    campaign_id BIGINT,
+    reason      VARCHAR(1000),
+    detail      VARCHAR(8000)               -- a JSON object: counts, the recipients concerned
+);
+CREATE INDEX sluice_event_at ON sluice_event (event_at);
