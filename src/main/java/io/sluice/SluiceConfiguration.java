@@ -124,7 +124,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         String serverToken = settings.get("sluice.postmark.server-token", "");
         Guard guard = new Guard(sendControl, !serverToken.isBlank(), settings.getDouble("sluice.guard.bounce-rate-halt"),
                 settings.getDouble("sluice.guard.complaint-rate-halt"), settings.getInt("sluice.guard.min-sent"),
-                settings.getDuration("sluice.guard.grace"), settings.get("sluice.mail.message-stream"),
+                settings.getDuration("sluice.guard.grace"), java.time.Duration.ofMillis(settings.getInt("sluice.guard.timeout-ms")),
+                settings.get("sluice.mail.message-stream"),
                 settings.getInt("sluice.dispatch.initial-send-limit"), Clock.systemUTC(), campaigns::runningSince);
         Ramp ramp = new Ramp(Ramp.parse(settings.get("sluice.ramp.steps")), settings.getDouble("sluice.guard.bounce-rate-warn"),
                 sendControl, ProgressLog.ticksPerHour(settings.get("sluice.dispatch.cron")), Clock.systemUTC());
