@@ -174,6 +174,7 @@ public class SluiceConfiguration implements CamelConfiguration {
 
         AdminAuth adminAuth = new AdminAuth(settings.get("sluice.admin.token", ""), demo);
         AdminApi adminApi = new AdminApi(campaigns, audience, validationCache, sendControl, stats, dispatch, guard, ramp);
+        adminApi.setStatusTimeout(settings.getDuration("sluice.status.db-timeout"));
 
         // Provider validation: the validation routes keep the cache ahead of dispatch.
         NeverBounce neverBounce = new NeverBounce(settings.get("sluice.neverbounce.api-key", ""),
