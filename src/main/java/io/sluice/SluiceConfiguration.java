@@ -107,6 +107,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         CampaignStore campaigns = new CampaignStore(database.dataSource(), sql, settings.get("sluice.mail.message-stream"));
         int importBatch = settings.getInt("sluice.import.batch-size");
         ValidationCache validationCache = new ValidationCache(database.dataSource(), sql, importBatch);
+        validationCache.setExtraFileCodes(settings.getList("sluice.dispatch.allowed-codes"));
         DisposableDomains disposableDomains = new DisposableDomains(settings.get("sluice.validation.disposable-list", ""));
         LocalChecks localChecks = new LocalChecks(disposableDomains, settings.getBoolean("sluice.validation.refuse-role-accounts"));
         AudienceImporter audience = new AudienceImporter(database.dataSource(), sql, campaigns, importBatch, localChecks, validationCache);
@@ -231,6 +232,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("dispatchPool", dispatchPool);
         registry.bind("adminAuth", adminAuth);
         registry.bind("adminApi", adminApi);
+        registry.bind("requestBodies", new io.sluice.admin.RequestBodies());
+        context.addStartupListener(new io.sluice.admin.BodyLimit(settings.getInt("sluice.http.port"), Long.parseLong(settings.get("sluice.http.max-body-bytes").strip())));
         registry.bind("adminPage", new AdminPage());
         registry.bind("statusHistory", new StatusHistory(sendControl, guard, settings.getDouble("sluice.guard.bounce-rate-warn"),
                 settings.getInt("sluice.history.size"), settings.getInt("sluice.history.sample-ms"), Clock.systemUTC()));
