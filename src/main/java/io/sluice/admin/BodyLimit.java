@@ -20,6 +20,8 @@ public final class BodyLimit implements ExtendedStartupListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(BodyLimit.class);
 
+    private static final String REFUSED = "sluice.body-limit.refused";
+
     private final int port;
     private final long maxBytes;
 
@@ -45,13 +47,16 @@ public final class BodyLimit implements ExtendedStartupListener {
         router.route().failureHandler(request -> {
             if (request.statusCode() == 413) {
                 refuse(request);
-            } else {
+            } else if (request.get(REFUSED) == null) {
                 request.next();
             }
+            // else: the connection this handler closed after its 413 fails the rest of a chunked body, which the
+            // client was still sending; the answer is out and the line logged, there is nothing to add.
         });
     }
 
     void refuse(RoutingContext request) {
+        request.put(REFUSED, Boolean.TRUE);
         HttpServerRequest http = request.request();
         String length = http.getHeader("Content-Length");
         LOG.warn("Refused {} {} with 413: request body over sluice.http.max-body-bytes ({} bytes; Content-Length {}). "

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The admin API: bearer auth on every path, clear 4xx refusals that change nothing, and the documented answers. */
 class AdminApiTest {
@@ -358,6 +360,37 @@ class AdminApiTest {
             assertThat(bodyLimit.lines()).singleElement().asString()
                     .contains("WARN Refused POST /api/campaigns/" + id + "/audience with 413", "16777216 bytes", "Content-Length 209715200");
             assertThat(router.lines()).as("no bare router error").isEmpty();
+        }
+        assertThat(sluice.call("GET", "/api/status", null, null).statusCode()).as("still up").isEqualTo(200);
+        assertThat(stateOfEverything()).isEqualTo(before);
+    }
+
+    @Test
+    void should_refuse_a_chunked_body_once_it_passes_the_limit_with_one_clear_log_line() throws Exception {
+        String id = newCampaign();
+        String before = stateOfEverything();
+        byte[] chunk = ("x@example.com\n".repeat(4096)).getBytes(StandardCharsets.US_ASCII);
+        try (LogCapture bodyLimit = LogCapture.of(BodyLimit.class);
+             LogCapture router = LogCapture.of(io.vertx.ext.web.RoutingContext.class);
+             Socket socket = new Socket("127.0.0.1", Integer.parseInt(sluice.baseUrl().replaceAll(".*:", "")))) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/campaigns/" + id + "/audience HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + SluiceRunner.TOKEN + "\r\nContent-Type: text/csv\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n5\r\nemail\r\n").getBytes(StandardCharsets.US_ASCII));
+            try {
+                // Up to 32 MiB, no length announced: the server counts and refuses past 16 MiB, then closes.
+                for (long sent = 0; sent < 32L << 20; sent += chunk.length) {
+                    out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(chunk);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+            } catch (java.io.IOException closedByTheServer) {
+                // expected: the server closed the connection after its 413
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> !bodyLimit.lines().isEmpty());
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> router.lines().isEmpty());
+            assertThat(bodyLimit.lines()).singleElement().asString()
+                    .contains("WARN Refused POST /api/campaigns/" + id + "/audience with 413", "Content-Length not given");
         }
         assertThat(sluice.call("GET", "/api/status", null, null).statusCode()).as("still up").isEqualTo(200);
         assertThat(stateOfEverything()).isEqualTo(before);
