@@ -111,6 +111,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         CampaignStore campaigns = new CampaignStore(database.dataSource(), sql, settings.get("sluice.mail.message-stream"));
         int importBatch = settings.getInt("sluice.import.batch-size");
         ValidationCache validationCache = new ValidationCache(database.dataSource(), sql, importBatch);
+        validationCache.setExtraFileCodes(settings.getList("sluice.dispatch.allowed-codes"));
         DisposableDomains disposableDomains = new DisposableDomains(settings.get("sluice.validation.disposable-list", ""));
         LocalChecks localChecks = new LocalChecks(disposableDomains, settings.getBoolean("sluice.validation.refuse-role-accounts"));
         AudienceImporter audience = new AudienceImporter(database.dataSource(), sql, campaigns, importBatch, localChecks, validationCache);
@@ -128,7 +129,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         String serverToken = settings.get("sluice.postmark.server-token", "");
         Guard guard = new Guard(sendControl, !serverToken.isBlank(), settings.getDouble("sluice.guard.bounce-rate-halt"),
                 settings.getDouble("sluice.guard.complaint-rate-halt"), settings.getInt("sluice.guard.min-sent"),
-                settings.getDuration("sluice.guard.grace"), settings.get("sluice.mail.message-stream"),
+                settings.getDuration("sluice.guard.grace"), java.time.Duration.ofMillis(settings.getInt("sluice.guard.timeout-ms")),
+                settings.get("sluice.mail.message-stream"),
                 settings.getInt("sluice.dispatch.initial-send-limit"), Clock.systemUTC(), campaigns::runningSince);
         Ramp ramp = new Ramp(Ramp.parse(settings.get("sluice.ramp.steps")), settings.getDouble("sluice.guard.bounce-rate-warn"),
                 sendControl, ProgressLog.ticksPerHour(settings.get("sluice.dispatch.cron")), Clock.systemUTC());
@@ -179,6 +181,7 @@ public class SluiceConfiguration implements CamelConfiguration {
 
         AdminAuth adminAuth = new AdminAuth(settings.get("sluice.admin.token", ""), demo);
         AdminApi adminApi = new AdminApi(campaigns, audience, validationCache, sendControl, stats, dispatch, guard, ramp);
+        adminApi.setStatusTimeout(settings.getDuration("sluice.status.db-timeout"));
 
         // Provider validation: the validation routes keep the cache ahead of dispatch.
         NeverBounce neverBounce = new NeverBounce(settings.get("sluice.neverbounce.api-key", ""),
@@ -235,6 +238,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("dispatchPool", dispatchPool);
         registry.bind("adminAuth", adminAuth);
         registry.bind("adminApi", adminApi);
+        registry.bind("requestBodies", new io.sluice.admin.RequestBodies());
+        context.addStartupListener(new io.sluice.admin.BodyLimit(settings.getInt("sluice.http.port"), Long.parseLong(settings.get("sluice.http.max-body-bytes").strip())));
         registry.bind("adminPage", new AdminPage());
         registry.bind("statusHistory", new StatusHistory(sendControl, guard, settings.getDouble("sluice.guard.bounce-rate-warn"),
                 settings.getInt("sluice.history.size"), settings.getInt("sluice.history.sample-ms"), Clock.systemUTC()));

@@ -1,9 +1,18 @@
 package io.sluice.admin;
 
 import java.io.InputStream;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.sluice.audience.AudienceImporter;
 import io.sluice.audience.ImportException;
@@ -18,12 +27,20 @@ import io.sluice.dispatch.Tick;
 import io.sluice.guard.Guard;
 import io.sluice.guard.Ramp;
 import io.sluice.validation.ValidationCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 
 /** What the admin API routes call: request checking and answers as maps the routes marshal to JSON. */
 public class AdminApi {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
     /** An API upload answers with its first rejects inline; the counts stay exact beyond that. */
     private static final int REJECTS_IN_ANSWER = 1000;
+    /** Status reads that may wait on the database at once; more are refused at once rather than queued. */
+    private static final int STATUS_READERS = 4;
+    private static final String INTERNAL_ERROR = "internal error; the Sluice log has the details";
+    private static final String DATABASE_DOWN = "the database is not answering; try again later";
 
     private final CampaignStore campaigns;
     private final AudienceImporter audience;
@@ -47,6 +64,26 @@ public class AdminApi {
     }
 
     private java.util.function.Supplier<Map<String, Object>> validationStatus = Map::of;
+    /*
+     * GET /api/status reads the database, and Hikari waits up to its connectionTimeout (30 s) for a connection to a
+     * database that is gone. Ticks and imports should wait out a short blip, so the pool keeps its 30 s; the operator's
+     * status call must say at once that the database is down. So the read runs on its own few threads under a deadline
+     * (sluice.status.db-timeout): past it the call answers 503 with the reason, and the read is interrupted (Hikari's
+     * wait for a connection stops on interrupt). A deadline on the whole read, rather than a ping first, also covers a
+     * database that accepts connections but does not answer, and a pool exhausted by other work.
+     */
+    private volatile Duration statusTimeout = Duration.ofMillis(1500);
+    private final ThreadPoolExecutor statusReads = new ThreadPoolExecutor(0, STATUS_READERS, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread thread = new Thread(r, "status-read");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    /** How long GET /api/status waits for the database before it answers 503. */
+    public void setStatusTimeout(Duration statusTimeout) {
+        this.statusTimeout = statusTimeout;
+    }
 
     /** Provider validation's part of the status: alerts, providers, disagreements, the last run. */
     public void setValidationStatus(java.util.function.Supplier<Map<String, Object>> validationStatus) {
@@ -60,7 +97,39 @@ public class AdminApi {
         this.settleStatus = settleStatus;
     }
 
+    /** GET /api/status: the status, or a 503 with the reason when the database does not answer within the deadline. */
     public Map<String, Object> status() {
+        Future<Map<String, Object>> read;
+        try {
+            read = statusReads.submit(this::readStatus);
+        } catch (RejectedExecutionException e) {
+            throw statusUnavailable("earlier status reads are still waiting for the database", null);
+        }
+        try {
+            return read.get(statusTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            read.cancel(true);
+            throw statusUnavailable("the database did not answer within " + statusTimeout.toMillis() + " ms", null);
+        } catch (InterruptedException e) {
+            read.cancel(true);
+            Thread.currentThread().interrupt();
+            throw statusUnavailable("interrupted while reading the status", null);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (isDatabaseFailure(cause)) {
+                throw statusUnavailable("the database is unreachable", cause);
+            }
+            throw cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
+        }
+    }
+
+    private static ApiException statusUnavailable(String reason, Throwable cause) {
+        // The driver's text (host names, files) goes to the log for the operator, not into the answer.
+        LOG.warn("GET /api/status answered 503: {}{}", reason, cause == null ? "" : " (" + cause.getMessage() + ")");
+        return new ApiException(503, "status unavailable: " + reason);
+    }
+
+    private Map<String, Object> readStatus() {
         SendControl.State control = sendControl.read();
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("sendLimit", control.sendLimit());
@@ -129,21 +198,40 @@ public class AdminApi {
 
     /** The JSON error body every refused call answers with. */
     public Map<String, Object> error(Throwable failure) {
-        failure = cause(failure);
-        return Map.of("error", failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
+        return Map.of("error", errorText(failure));
     }
 
-    /** The HTTP status for a refused call: the ApiException's own, 400 for unreadable JSON, else 500. */
+    /**
+     * The text of a refusal: what an ApiException says; for unreadable JSON, that it is; for a failure inside Sluice
+     * (a bug, a database error) a fixed sentence, never the failure's own text, which carries class and method names.
+     * Those go to the log instead, with the stack trace.
+     */
+    public String errorText(Throwable failure) {
+        Throwable cause = cause(failure);
+        if (cause instanceof ApiException) {
+            return cause.getMessage();
+        }
+        if (cause instanceof com.fasterxml.jackson.core.JacksonException) {
+            return "the body is not valid JSON";
+        }
+        if (isDatabaseFailure(failure)) {
+            LOG.warn("A request failed because the database is not answering: {}", failure.getMessage());
+            return DATABASE_DOWN;
+        }
+        LOG.error("A request failed inside Sluice", failure);
+        return INTERNAL_ERROR;
+    }
+
+    /** The HTTP status for a refused call: the ApiException's own, 400 for unreadable JSON, 503 database, else 500. */
     public int errorStatus(Throwable failure) {
-        failure = cause(failure);
-        if (failure instanceof ApiException api) {
+        Throwable cause = cause(failure);
+        if (cause instanceof ApiException api) {
             return api.status();
         }
-        if (failure instanceof com.fasterxml.jackson.core.JacksonException
-                || failure.getCause() instanceof com.fasterxml.jackson.core.JacksonException) {
+        if (cause instanceof com.fasterxml.jackson.core.JacksonException) {
             return 400;
         }
-        return 500;
+        return isDatabaseFailure(failure) ? 503 : 500;
     }
 
     /** Bean calls wrap what a method throws; the answer is about the first Sluice or JSON failure inside. */
@@ -154,6 +242,16 @@ public class AdminApi {
             }
         }
         return failure;
+    }
+
+    /** A failure to reach or use the database: Spring's data access errors or a JDBC one, anywhere in the chain. */
+    static boolean isDatabaseFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof DataAccessException || t instanceof SQLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Map<String, Object> answer(ImportResult result, Rejects.Listed rejects) {

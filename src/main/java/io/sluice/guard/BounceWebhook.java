@@ -53,7 +53,8 @@ public class BounceWebhook {
     public void requireAuth(String authorization) {
         if (credentials == null || authorization == null
                 || !MessageDigest.isEqual(credentials, authorization.strip().getBytes(StandardCharsets.UTF_8))) {
-            throw ApiException.unauthorized();
+            // Postmark authenticates with HTTP basic auth (user and password in the webhook URL), not the admin token.
+            throw new ApiException(401, "missing or wrong Basic auth credentials");
         }
     }
 

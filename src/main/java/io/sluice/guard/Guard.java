@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * its threshold halts sending (sendLimit 0, halted with the reason and the figures) until a person resumes. When the
  * statistics cannot be read for longer than the grace, dispatch sends nothing (fail closed) and resumes by itself
  * once healthy figures come back: that is not a halt.
+ *
+ * <p>Only an answer that arrived within the call's time limit is judged. The route's circuit breaker gives up on a call
+ * at the time limit, but the HTTP read it abandoned keeps running (an HTTP read does not stop on interrupt) and may
+ * answer much later; each call therefore carries an id and a deadline ({@link Call}), and {@link #judge} drops an
+ * answer past its deadline, or older than one already judged, without looking at it. The gate opens only on a fresh,
+ * timely, healthy answer.
  */
 public class Guard {
 
@@ -34,6 +41,7 @@ public class Guard {
     private final double complaintHalt;
     private final long minSent;
     private final Duration grace;
+    private final Duration callTimeout;
     private final String messageStream;
     private final int resumeSendLimit;
     private final Clock clock;
@@ -46,10 +54,19 @@ public class Guard {
     private volatile Instant lastCheckAt;
     private volatile String lastError;
     private volatile Map<String, Object> lastFigures = Map.of();
+    private final AtomicLong calls = new AtomicLong();
+    /** The newest call judged so far: an older call's answer never overrides what a newer one said. */
+    private long lastJudgedCall;
+
+    /** One statistics call: its sequence number, when it started and the moment after which its answer is ignored. */
+    public record Call(long id, Instant startedAt, Instant deadline) {
+    }
 
     public Guard(SendControl sendControl, boolean enabled, double bounceHalt, double complaintHalt, long minSent,
-                 Duration grace, String messageStream, int resumeSendLimit, Clock clock, Supplier<Instant> windowStart) {
+                 Duration grace, Duration callTimeout, String messageStream, int resumeSendLimit, Clock clock,
+                 Supplier<Instant> windowStart) {
         this.windowStart = windowStart;
+        this.callTimeout = callTimeout;
         this.sendControl = sendControl;
         this.enabled = enabled;
         this.bounceHalt = bounceHalt;
@@ -102,11 +119,40 @@ public class Guard {
         return "messagestream=" + messageStream + "&fromdate=" + from;
     }
 
-    /** Judges one statistics answer; halts when a rate reaches its threshold. */
-    public void evaluate(String json) {
+    /** Starts one statistics call: the route keeps it with the exchange and hands it back to {@link #judge}. */
+    public Call beginCall() {
+        Instant now = clock.instant();
+        return new Call(calls.incrementAndGet(), now, now.plus(callTimeout));
+    }
+
+    /**
+     * Judges what the circuit breaker handed back for a call, outside the breaker: the answer's body, or why there is
+     * none (the fallback's failure). An answer is judged only when it is timely (at or before the call's deadline) and
+     * fresh (no newer call judged yet); a late or stale one changes nothing but the log, so it can never reopen the gate.
+     */
+    public void judge(Call call, String body, String failure) {
+        Instant now = clock.instant();
+        synchronized (this) {
+            if (call.id() <= lastJudgedCall) {
+                LOG.info("Guard: statistics call {} answered after a newer call was judged; its answer is dropped", call.id());
+                return;
+            }
+            lastJudgedCall = call.id();
+        }
+        if (failure != null) {
+            unavailable(failure);
+        } else if (now.isAfter(call.deadline())) {
+            unavailable("statistics answered after the " + callTimeout.toMillis() + " ms time limit; the answer is dropped");
+        } else {
+            evaluate(body, now);
+        }
+    }
+
+    /** Judges one timely statistics answer; halts when a rate reaches its threshold. */
+    private void evaluate(String json, Instant answeredAt) {
         JsonNode stats;
         try {
-            stats = JSON.readTree(json);
+            stats = JSON.readTree(json == null ? "" : json);
         } catch (Exception e) {
             unavailable("statistics answer is not JSON");
             return;
@@ -128,8 +174,8 @@ public class Guard {
         figures.put("bounceRate", round(bounceRate));
         figures.put("complaintRate", round(complaintRate));
         lastFigures = figures;
-        lastCheckAt = clock.instant();
-        lastHealthyAt = lastCheckAt;
+        lastCheckAt = answeredAt;
+        lastHealthyAt = answeredAt;
         lastError = null;
         if (sent < minSent) {
             if (ramp != null) {
@@ -155,8 +201,8 @@ public class Guard {
         }
     }
 
-    /** The circuit breaker's fallback: the statistics could not be read (timeout, 5xx, circuit open). */
-    public void unavailable(String reason) {
+    /** The statistics could not be read in time (timeout, 5xx, circuit open, a late or unreadable answer). */
+    private void unavailable(String reason) {
         lastCheckAt = clock.instant();
         lastError = reason;
         LOG.warn("Reputation guard cannot read statistics: {}", reason);

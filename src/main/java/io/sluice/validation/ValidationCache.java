@@ -44,6 +44,7 @@ public class ValidationCache {
     private final NamedParameterJdbcTemplate named;
     private final SqlFiles sql;
     private final int batchSize;
+    private volatile java.util.Set<String> extraFileCodes = java.util.Set.of();
 
     public ValidationCache(DataSource dataSource, SqlFiles sql, int batchSize) {
         this.jdbc = new JdbcTemplate(dataSource);
@@ -53,6 +54,14 @@ public class ValidationCache {
     }
 
     private record Entry(String email, String code) {
+    }
+
+    /**
+     * Codes a results file may carry besides those {@link Verdicts} knows: the codes an operator allows to be mailed
+     * ({@code sluice.dispatch.allowed-codes}), which Sluice must then accept from a file too.
+     */
+    public void setExtraFileCodes(java.util.Set<String> codes) {
+        this.extraFileCodes = codes.stream().map(ValidationCache::normalizeCode).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /** A cached verdict: the provider's code, and whether dispatch may use it (not older than the maximum age). */
@@ -132,6 +141,11 @@ public class ValidationCache {
                     rejects.reject(record.line(), email, "unparseable address: " + address.problem());
                 } else if (code.isEmpty()) {
                     rejects.reject(record.line(), email, "empty code");
+                } else if (!Verdicts.known(code) && !extraFileCodes.contains(code)) {
+                    // A file is made by a person: a code nobody knows is a typo or a shifted column, and caching it
+                    // would replace a good verdict with one no campaign mails. Provider answers keep the open vocabulary.
+                    rejects.reject(record.line(), email, "unknown code '" + shorten(code) + "': not a code Sluice knows "
+                            + "(README, Validation) nor one of sluice.dispatch.allowed-codes");
                 } else {
                     batch.add(new Entry(EmailSyntax.key(address.normalized()), code));
                     if (batch.size() == batchSize) {
@@ -166,6 +180,11 @@ public class ValidationCache {
     /** How the cache keys an address: trimmed and lower-cased. */
     static String key(String email) {
         return email.strip().toLowerCase(Locale.ROOT);
+    }
+
+    private static String shorten(String code) {
+        String printable = code.replaceAll("\\p{Cntrl}", "?");
+        return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
     }
 
     private static String normalizeCode(String code) {

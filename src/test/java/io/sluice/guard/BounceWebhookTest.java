@@ -91,4 +91,30 @@ class BounceWebhookTest {
         assertThat(post(bounce("HardBounce", "not an address"), "postmark", "hook-secret").statusCode()).isEqualTo(400);
         assertThat(code("john@example.com")).isEqualTo("valid");
     }
+
+    @Test
+    void should_say_basic_auth_and_the_payload_problem_in_its_refusals_with_no_internals() throws Exception {
+        HttpResponse<String> anonymous = post(bounce("HardBounce", "john@example.com"), null, null);
+        HttpResponse<String> wrong = post(bounce("HardBounce", "john@example.com"), "postmark", "wrong");
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.body()).isEqualTo("{\"error\":\"missing or wrong Basic auth credentials\"}");
+        assertThat(wrong.body()).isEqualTo(anonymous.body()).doesNotContain("bearer", "Bearer");
+
+        java.util.Map<String, String> malformed = java.util.Map.of(
+                "{not json", "payload is not JSON",
+                "[]", "payload is not a JSON object",
+                "\"HardBounce\"", "payload is not",
+                "", "payload is not",
+                "{\"RecordType\":\"Bounce\",\"Type\":\"HardBounce\"}", "payload needs a Type and a valid Email",
+                "{\"RecordType\":\"Bounce\",\"Type\":\"HardBounce\",\"Email\":[\"john@example.com\"]}", "payload needs a Type and a valid Email",
+                "{\"RecordType\":\"Bounce\",\"Type\":\"HardBounce\",\"Email\":\"john@example.com\\r\\nBcc: x@example.com\"}", "payload needs a Type and a valid Email");
+        for (java.util.Map.Entry<String, String> payload : malformed.entrySet()) {
+            HttpResponse<String> answer = post(payload.getKey(), "postmark", "hook-secret");
+            assertThat(answer.statusCode()).as(payload.getKey()).isEqualTo(400);
+            assertThat(answer.body()).as(payload.getKey()).contains(payload.getValue())
+                    .doesNotContain("Failed to invoke", "Exception", "java.", "io.sluice");
+        }
+        assertThat(sluice.jdbc().queryForList("SELECT email, text_code FROM email_validation_cache ORDER BY email").toString())
+                .as("nothing changed").isEqualTo("[{EMAIL=john@example.com, TEXT_CODE=valid}, {EMAIL=soft@example.com, TEXT_CODE=valid}]");
+    }
 }

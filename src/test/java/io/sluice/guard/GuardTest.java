@@ -1,6 +1,10 @@
 package io.sluice.guard;
 
+import java.time.Duration;
+import java.util.Map;
+
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.sluice.support.SluiceRunner;
@@ -18,6 +22,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The bounce-rate kill switch against a stub of Postmark's GET /stats/outbound (documented response fields Sent,
@@ -29,6 +34,9 @@ class GuardTest {
     static GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
 
     private static final String TOKEN = "server-token-under-test";
+    /** The guard's per-call time limit in these tests, and how late the hung statistics API answers. */
+    private static final int TIMEOUT_MS = 1000;
+    private static final int LATE_MS = 3000;
     private WireMockServer postmark;
     private SluiceRunner sluice;
 
@@ -36,32 +44,71 @@ class GuardTest {
     void start() {
         postmark = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
         postmark.start();
+    }
+
+    /** Sluice against the stub, with one running campaign of the given addresses, all validated. */
+    private void sluice(String grace, String... emails) {
         sluice = new SluiceRunner(SluiceRunner.tempDir("guard")).smtp(greenMail.getSmtp().getPort())
                 .set("sluice.postmark.api-url", postmark.baseUrl())
                 .set("sluice.postmark.server-token", TOKEN)
                 .set("sluice.guard.cron", "0 0 0 1 1 ? 2099")
                 .set("sluice.guard.min-sent", "100")
+                .set("sluice.guard.grace", grace)
+                .set("sluice.guard.timeout-ms", Integer.toString(TIMEOUT_MS))
                 .set("sluice.guard.alert-url", postmark.baseUrl() + "/alert")
                 .start();
-        sluice.campaign("Hello", "Hi", null, "email\na@example.com\nb@example.com\n", "email,code\na@example.com,valid\nb@example.com,valid\n");
+        sluice.campaign("Hello", "Hi", null, "email\n" + String.join("\n", emails) + "\n",
+                "email,code\n" + String.join(",valid\n", emails) + ",valid\n");
+    }
+
+    private void sluice() {
+        sluice("PT5M", "a@example.com", "b@example.com");
     }
 
     @AfterEach
     void stop() {
-        sluice.close();
+        if (sluice != null) {
+            sluice.close();
+        }
         postmark.stop();
     }
 
     private void stats(long sent, long bounced, long complaints) {
+        stats(sent, bounced, complaints, 0);
+    }
+
+    /** Postmark's statistics answer, after the given delay (beyond TIMEOUT_MS: a hung API that answers late). */
+    private void stats(long sent, long bounced, long complaints, int delayMs) {
         postmark.stubFor(get(urlPathEqualTo("/stats/outbound")).willReturn(okJson(String.format(
                 "{\"Sent\":%d,\"Bounced\":%d,\"SMTPApiErrors\":0,\"BounceRate\":%.3f,\"SpamComplaints\":%d,\"SpamComplaintsRate\":%.3f,"
                         + "\"Opens\":0,\"UniqueOpens\":0,\"Tracked\":0,\"WithLinkTracking\":0,\"WithOpenTracking\":0,\"TotalTrackedLinksSent\":0,"
                         + "\"UniqueLinksClicked\":0,\"TotalClicks\":0,\"WithClientRecorded\":0,\"WithPlatformRecorded\":0}",
-                sent, bounced, sent == 0 ? 0.0 : 100.0 * bounced / sent, complaints, sent == 0 ? 0.0 : 100.0 * complaints / sent))));
+                sent, bounced, sent == 0 ? 0.0 : 100.0 * bounced / sent, complaints, sent == 0 ? 0.0 : 100.0 * complaints / sent))
+                .withFixedDelay(delayMs)));
+    }
+
+    /** Waits until the stub has finished writing every statistics answer (the late ones included). */
+    private void awaitEveryStatisticsAnswerSent() {
+        await().atMost(Duration.ofSeconds(LATE_MS / 1000 + 10)).until(() -> postmark.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().startsWith("/stats/outbound"))
+                .allMatch(GuardTest::answered));
+    }
+
+    private static boolean answered(ServeEvent event) {
+        return event.getTiming() != null && event.getTiming().getResponseSendTime() != null;
+    }
+
+    private Guard guard() {
+        return sluice.bean("guard", Guard.class);
+    }
+
+    private long sent() {
+        return sluice.jdbc().queryForObject("SELECT COUNT(*) FROM recipient WHERE state = 'SENT'", Long.class);
     }
 
     @Test
     void should_send_while_healthy_and_ask_for_the_campaign_window_of_the_stream() {
+        sluice();
         stats(1000, 20, 0);
 
         sluice.tick();
@@ -75,6 +122,7 @@ class GuardTest {
 
     @Test
     void should_halt_at_five_percent_bounces_and_stay_halted_until_a_person_resumes() {
+        sluice();
         stats(1000, 50, 0);
 
         sluice.tick();
@@ -97,6 +145,7 @@ class GuardTest {
 
     @Test
     void should_halt_on_the_complaint_rate() {
+        sluice();
         stats(1000, 0, 1);
 
         sluice.tick();
@@ -107,6 +156,7 @@ class GuardTest {
 
     @Test
     void should_not_halt_on_a_sample_smaller_than_min_sent() {
+        sluice();
         stats(10, 5, 0);
 
         sluice.tick();
@@ -116,6 +166,7 @@ class GuardTest {
 
     @Test
     void should_fail_closed_while_statistics_cannot_be_read_and_resume_by_itself() {
+        sluice();
         postmark.stubFor(get(urlPathEqualTo("/stats/outbound")).willReturn(aResponse().withStatus(500)
                 .withHeader("Content-Type", "application/json").withBody("{\"ErrorCode\":500,\"Message\":\"Internal server error\"}")));
 
@@ -132,5 +183,50 @@ class GuardTest {
         stats(1000, 10, 0);
         sluice.tick();
         assertThat(greenMail.getReceivedMessages()).as("healthy statistics reopen the gate without a person").hasSize(2);
+    }
+
+    @Test
+    void should_drop_an_answer_that_arrives_after_the_time_limit_and_claim_nothing_at_start() {
+        sluice();
+        stats(1000, 0, 0, LATE_MS);
+
+        sluice.tick();
+
+        assertThat(greenMail.getReceivedMessages()).as("statistics never read in time: nothing leaves").isEmpty();
+        assertThat(sluice.jdbc().queryForObject("SELECT COUNT(*) FROM recipient WHERE state = 'PENDING'", Long.class))
+                .as("nothing is even claimed").isEqualTo(2);
+        // The healthy answer the breaker gave up on still arrives, LATE_MS after the call: it must change nothing.
+        awaitEveryStatisticsAnswerSent();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> guard().blocksDispatch() != null
+                && "unavailable".equals(guard().status().get("state")) && guard().status().get("lastHealthyAt") == null);
+        assertThat(guard().figures()).as("the late figures were never judged").isEmpty();
+        assertThat((String) guard().status().get("lastError")).contains("statistics call failed");
+
+        sluice.tick();
+        assertThat(greenMail.getReceivedMessages()).as("a hung API keeps the gate shut, tick after tick").isEmpty();
+        awaitEveryStatisticsAnswerSent();
+        assertThat(guard().blocksDispatch()).isNotNull();
+    }
+
+    @Test
+    void should_close_the_gate_once_statistics_stay_unreadable_past_the_grace_and_reopen_only_on_a_timely_answer() {
+        sluice("PT2S", "a@example.com", "b@example.com", "c@example.com");
+        sluice.call("PUT", "/api/send-limit", "application/json", "{\"sendLimit\": 1}");
+        stats(1000, 0, 0);
+        sluice.tick();
+        assertThat(sent()).as("healthy: one recipient per tick").isEqualTo(1);
+
+        stats(1000, 0, 0, LATE_MS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> guard().blocksDispatch() != null);
+        sluice.tick();
+        assertThat(sent()).as("past the grace with every fresh call hanging: nothing is claimed").isEqualTo(1);
+        awaitEveryStatisticsAnswerSent();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> guard().blocksDispatch() != null);
+
+        stats(1000, 0, 0);
+        sluice.tick();
+        assertThat(sent()).as("a timely healthy answer reopens the gate").isEqualTo(2);
+        Map<String, Object> status = guard().status();
+        assertThat(status).containsEntry("state", "healthy").containsEntry("lastError", null);
     }
 }

@@ -1,6 +1,8 @@
 package io.sluice.mail;
 
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.sluice.support.SluiceRunner;
 import org.junit.jupiter.api.AfterEach;
@@ -69,5 +71,28 @@ class UnsubscribeTest {
         assertThat(garbage.statusCode()).isEqualTo(403);
         assertThat(wrongBody.statusCode()).isEqualTo(400);
         assertThat(code()).isEqualTo("valid");
+    }
+
+    @Test
+    void should_refuse_forged_and_outdated_links_with_a_short_text_and_no_internals() {
+        String altered = token.replaceFirst("^(\\d+)\\.(\\d+)\\.", "$1.999.");
+        // Links never expire (a person may unsubscribe from an old mail); a link signed under a secret since rotated is
+        // the one that no longer works, refused like a forged one.
+        String oldSecret = new UnsubscribeTokens("a-rotated-secret-0123456789").sign(1, 1);
+        List<HttpResponse<String>> refused = new ArrayList<>();
+        for (String link : List.of(altered, "not-a-token", oldSecret, "1.1.", "%0d%0aSet-Cookie:x")) {
+            refused.add(sluice.call("POST", "/unsubscribe/" + link, "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click", null));
+            refused.add(sluice.call("GET", "/unsubscribe/" + link, null, null, null));
+        }
+
+        for (HttpResponse<String> answer : refused) {
+            assertThat(answer.statusCode()).as(answer.uri().toString()).isEqualTo(403);
+            assertThat(answer.body()).as(answer.uri().toString()).isEqualTo("this unsubscribe link is not valid");
+            assertThat(answer.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
+        }
+        HttpResponse<String> wrongBody = sluice.call("POST", "/unsubscribe/" + token, "text/plain", "please", null);
+        assertThat(wrongBody.statusCode()).isEqualTo(400);
+        assertThat(wrongBody.body()).isEqualTo("expected the body List-Unsubscribe=One-Click");
+        assertThat(code()).as("nothing unsubscribed").isEqualTo("valid");
     }
 }
