@@ -168,7 +168,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         PooledMailSender mailSender = new PooledMailSender(settings.get("sluice.smtp.host"), settings.getInt("sluice.smtp.port"),
                 settings.get("sluice.smtp.username", ""), settings.get("sluice.smtp.password", ""),
                 settings.getBoolean("sluice.smtp.starttls"), settings.getInt("sluice.smtp.timeout-ms"),
-                settings.getInt("sluice.dispatch.retry-attempts"), settings.getInt("sluice.dispatch.retry-delay-ms"));
+                settings.getInt("sluice.dispatch.retry-attempts"), settings.getInt("sluice.dispatch.retry-delay-ms"),
+                guarantee == DeliveryGuarantee.AT_LEAST_ONCE);
         ExecutorService dispatchPool = context.getExecutorServiceManager().newFixedThreadPool(this, "dispatch", threads);
 
         AdminAuth adminAuth = new AdminAuth(settings.get("sluice.admin.token", ""), demo);
@@ -226,6 +227,7 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("mailComposer", composer);
         registry.bind("pooledMailSender", mailSender);
         registry.bind("failureClassifier", new FailureClassifier());
+
         registry.bind("dispatchPool", dispatchPool);
         registry.bind("adminAuth", adminAuth);
         registry.bind("adminApi", adminApi);

@@ -197,11 +197,32 @@ public class Dispatch {
     }
 
     /**
-     * A transient failure after the in-tick retries: the server refused or could not be reached, so nothing was
-     * delivered and the delivery record goes (else the idempotent consumer would skip the retry). The row returns to
-     * the pool, or is FAILED once it has used up its attempts.
+     * A transient failure after the in-tick retries: the server refused or could not be reached before the end of the
+     * data, so nothing was delivered and the delivery record goes (else the idempotent consumer would skip the retry).
+     * The row returns to the pool, or is FAILED once it has used up its attempts.
      */
     public void returnToPool(Recipient r, Throwable failure, Tick tick) {
+        returnToPool(r, failure, tick, "transient");
+    }
+
+    /**
+     * The message data went out whole and no reply came: the server may have delivered it. At-most-once: UNKNOWN at
+     * once, the delivery record kept, never sent again by Sluice on its own. At-least-once: returned to the pool like a
+     * transient failure (a duplicate is the accepted risk).
+     */
+    public void ambiguous(Recipient r, Throwable failure, Tick tick) {
+        if (guarantee != DeliveryGuarantee.AT_MOST_ONCE) {
+            returnToPool(r, failure, tick, "ambiguous");
+            return;
+        }
+        String reason = FailureClassifier.describe(failure);
+        recipients.markUnknown(r, reason);
+        tick.unknown();
+        outcomes.failed("ambiguous");
+        LOG.warn("Recipient {} of campaign {} is UNKNOWN: {}", r.id(), r.campaignId(), reason);
+    }
+
+    private void returnToPool(Recipient r, Throwable failure, Tick tick, String failureClass) {
         String reason = FailureClassifier.describe(failure);
         deliveryRecords.remove(r.deliveryKey());
         if (r.attempts() >= maxAttempts) {
@@ -211,8 +232,8 @@ public class Dispatch {
             recipients.returnToPool(r, reason, retryAfter);
             tick.retried();
         }
-        outcomes.failed("transient");
-        LOG.warn("Recipient {} of campaign {}: transient failure ({}), attempt {} of {}", r.id(), r.campaignId(), reason,
+        outcomes.failed(failureClass);
+        LOG.warn("Recipient {} of campaign {}: {} failure ({}), attempt {} of {}", r.id(), r.campaignId(), failureClass, reason,
                 r.attempts(), maxAttempts);
     }
 

@@ -16,6 +16,7 @@ public final class Tick {
     private final AtomicInteger skipped = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger retried = new AtomicInteger();
+    private final AtomicInteger unknown = new AtomicInteger();
     private volatile Instant finishedAt;
     private long period;
     private int reserved;
@@ -73,6 +74,10 @@ public final class Tick {
         retried.incrementAndGet();
     }
 
+    void unknown() {
+        unknown.incrementAndGet();
+    }
+
     void finish() {
         finishedAt = Instant.now();
     }
@@ -88,6 +93,7 @@ public final class Tick {
         map.put("skipped", skipped.get());
         map.put("failed", failed.get());
         map.put("returnedToPool", retried.get());
+        map.put("unknown", unknown.get());
         return map;
     }
 

@@ -52,6 +52,7 @@ public class SluiceMetrics implements DispatchOutcomes {
                 .register(registry);
         // Registered now so the series exist from the first scrape, before anything failed.
         failures("transient");
+        failures("ambiguous");
         failures("permanent");
         // Strong references: Micrometer holds a gauge's object weakly by default, and a gauge whose object was collected
         // reads NaN for ever (SluiceMetricsTest, which keeps no reference, saw NaN once a GC ran between two scrapes).
@@ -121,7 +122,8 @@ public class SluiceMetrics implements DispatchOutcomes {
 
     private Counter failures(String failureClass) {
         return Counter.builder("sluice.failures")
-                .description("Delivery attempts that failed: transient (returned to the pool or given up) or permanent")
+                .description("Delivery attempts that failed: transient (returned to the pool or given up), ambiguous (no reply "
+                        + "to the data: UNKNOWN at-most-once, returned to the pool at-least-once) or permanent")
                 .tag("class", failureClass).register(registry);
     }
 
