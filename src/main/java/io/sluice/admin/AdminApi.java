@@ -53,6 +53,13 @@ public class AdminApi {
         this.validationStatus = validationStatus;
     }
 
+    private java.util.function.Supplier<Map<String, Object>> deliveryStatus = Map::of;
+
+    /** The delivery breaker's part of the status: its state and the last failure that counted against the server. */
+    public void setDeliveryStatus(java.util.function.Supplier<Map<String, Object>> deliveryStatus) {
+        this.deliveryStatus = deliveryStatus;
+    }
+
     public Map<String, Object> status() {
         SendControl.State control = sendControl.read();
         Map<String, Object> status = new LinkedHashMap<>();
@@ -60,6 +67,7 @@ public class AdminApi {
         status.put("halted", control.halted());
         status.put("haltReason", control.haltReason());
         status.put("guard", guard.status());
+        status.put("delivery", deliveryStatus.get());
         Tick last = dispatch.lastTick();
         status.put("lastTick", last == null ? null : last.toMap());
         Map<Long, RecipientStats.Counts> counts = stats.byCampaign();

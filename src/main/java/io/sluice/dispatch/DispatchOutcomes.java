@@ -18,4 +18,8 @@ public interface DispatchOutcomes {
      */
     default void failed(String failureClass) {
     }
+
+    /** A claimed recipient went back to the pool unsent because the delivery breaker was open. */
+    default void released() {
+    }
 }

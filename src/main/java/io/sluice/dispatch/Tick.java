@@ -17,6 +17,7 @@ public final class Tick {
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger retried = new AtomicInteger();
     private final AtomicInteger unknown = new AtomicInteger();
+    private final AtomicInteger released = new AtomicInteger();
     private volatile Instant finishedAt;
     private long period;
     private int reserved;
@@ -78,6 +79,14 @@ public final class Tick {
         unknown.incrementAndGet();
     }
 
+    void released() {
+        released.incrementAndGet();
+    }
+
+    int releasedCount() {
+        return released.get();
+    }
+
     void finish() {
         finishedAt = Instant.now();
     }
@@ -94,6 +103,7 @@ public final class Tick {
         map.put("failed", failed.get());
         map.put("returnedToPool", retried.get());
         map.put("unknown", unknown.get());
+        map.put("released", released.get());
         return map;
     }
 

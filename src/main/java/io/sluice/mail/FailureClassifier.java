@@ -3,6 +3,7 @@ package io.sluice.mail;
 import java.io.IOException;
 import java.util.Locale;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -12,7 +13,8 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 
 /**
  * The one place that decides what a delivery failure means, by where the SMTP conversation stood when it failed. The
- * in-sender retry ({@link PooledMailSender}) and the dispatch-errors route configuration both ask here.
+ * in-sender retry ({@link PooledMailSender}), the delivery breaker ({@link DeliveryGate}) and the dispatch-errors route
+ * configuration all ask here.
  * <ul>
  * <li>{@link Kind#TRANSIENT}: the server has nothing it could deliver. Any failure before the final "." of the data was
  * written (connection refused, a reply to the greeting, EHLO, AUTH, MAIL FROM or RCPT TO that is not 5xx-to-RCPT, a
@@ -24,11 +26,17 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
  * sends it again on its own; at-least-once retries it like a transient failure.</li>
  * <li>{@link Kind#PERMANENT}: a 5xx reply to RCPT TO, to DATA or to the data (the recipient or the message is refused),
  * and anything that is not a delivery problem at all (a broken template): FAILED, never retried.</li>
+ * <li>{@link Kind#REJECTED}: the delivery breaker is open and the message was never handed to the server.</li>
  * </ul>
  */
 public final class FailureClassifier {
 
-    public enum Kind { TRANSIENT, AMBIGUOUS, PERMANENT }
+    public enum Kind { TRANSIENT, AMBIGUOUS, PERMANENT, REJECTED }
+
+    /** dispatch-errors: the delivery breaker refused the call; nothing was sent. */
+    public boolean isRejected(Exchange exchange) {
+        return classify(caught(exchange)) == Kind.REJECTED;
+    }
 
     /** dispatch-errors: the data went out and no reply came. */
     public boolean isAmbiguous(Exchange exchange) {
@@ -55,6 +63,9 @@ public final class FailureClassifier {
             return Kind.PERMANENT;
         }
         for (Throwable t = failure; t != null; t = next(t)) {
+            if (t instanceof CallNotPermittedException) {
+                return Kind.REJECTED;
+            }
             if (t instanceof AmbiguousDeliveryException) {
                 return Kind.AMBIGUOUS;
             }
@@ -95,7 +106,7 @@ public final class FailureClassifier {
             return "unknown failure";
         }
         for (Throwable t = failure; t != null; t = next(t)) {
-            if (t instanceof AmbiguousDeliveryException) {
+            if (t instanceof AmbiguousDeliveryException || t instanceof CallNotPermittedException) {
                 return oneLine(t.getMessage());
             }
         }

@@ -46,6 +46,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     private final int retryAttempts;
     private final long retryDelayMillis;
     private final boolean retryAmbiguous;
+    private volatile java.util.function.BooleanSupplier stopRetrying = () -> false;
 
     public PooledMailSender(String host, int port, String username, String password, boolean startTls, int timeoutMillis) {
         this(host, port, username, password, startTls, timeoutMillis, 0, 0, false);
@@ -77,6 +78,14 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
         properties.setProperty("mail.smtp.localhost", "sluice.localdomain");
     }
 
+    /**
+     * Asked before each retry: true ends the retries at once (the delivery breaker opened meanwhile: the server is down
+     * for everyone, and this thread should give its recipient back rather than keep knocking).
+     */
+    public void setStopRetrying(java.util.function.BooleanSupplier stopRetrying) {
+        this.stopRetrying = stopRetrying;
+    }
+
     @Override
     public void send(MimeMessage message) throws MessagingException {
         for (int retry = 1; ; retry++) {
@@ -87,7 +96,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
                 FailureClassifier.Kind kind = FailureClassifier.classify(e);
                 boolean worthRetrying = kind == FailureClassifier.Kind.TRANSIENT
                         || (kind == FailureClassifier.Kind.AMBIGUOUS && retryAmbiguous);
-                if (retry > retryAttempts || !worthRetrying) {
+                if (retry > retryAttempts || !worthRetrying || stopRetrying.getAsBoolean()) {
                     throw e;
                 }
                 long delay = delayBefore(retry);

@@ -37,6 +37,7 @@ public class SluiceMetrics implements DispatchOutcomes {
     private final int rampSteps;
     private final Duration snapshotTtl;
     private final Clock clock;
+    private final Counter released;
     private volatile SendControl.RampState snapshot;
     private volatile Instant snapshotAt = Instant.EPOCH;
 
@@ -49,6 +50,9 @@ public class SluiceMetrics implements DispatchOutcomes {
         this.snapshotTtl = snapshotTtl;
         this.clock = clock;
         this.sends = Counter.builder("sluice.sends").description("Messages handed to the mail server (recorded SENT)")
+                .register(registry);
+        this.released = Counter.builder("sluice.delivery.released")
+                .description("Claimed recipients given back to the pool unsent because the delivery breaker was open")
                 .register(registry);
         // Registered now so the series exist from the first scrape, before anything failed.
         failures("transient");
@@ -83,6 +87,11 @@ public class SluiceMetrics implements DispatchOutcomes {
     @Override
     public void failed(String failureClass) {
         failures(failureClass).increment();
+    }
+
+    @Override
+    public void released() {
+        released.increment();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.sluice.mail;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.sluice.mail.FailureClassifier.Kind;
 import io.sluice.support.ScriptedSmtpServer;
 import io.sluice.support.ScriptedSmtpServer.Fault;
@@ -237,6 +239,15 @@ class FailureClassifierTest {
                 "550 5.7.1 Sender signature not confirmed", null, null, null, null);
 
         assertThat(FailureClassifier.classify(e)).isEqualTo(Kind.TRANSIENT);
+    }
+
+    @Test
+    void an_open_delivery_breaker_is_a_refusal() {
+        CircuitBreaker breaker = CircuitBreaker.ofDefaults("test");
+        breaker.transitionToOpenState();
+
+        assertThat(FailureClassifier.classify(CallNotPermittedException.createCallNotPermittedException(breaker)))
+                .isEqualTo(Kind.REJECTED);
     }
 
     @Test
