@@ -37,6 +37,7 @@ import io.sluice.dispatch.RecipientStats;
 import io.sluice.dispatch.RecipientStore;
 import io.sluice.dispatch.SendBudget;
 import io.sluice.dispatch.SendControl;
+import io.sluice.mail.DeliveryGate;
 import io.sluice.mail.FailureClassifier;
 import io.sluice.mail.MailComposer;
 import io.sluice.mail.PooledMailSender;
@@ -176,12 +177,20 @@ public class SluiceConfiguration implements CamelConfiguration {
         PooledMailSender mailSender = new PooledMailSender(settings.get("sluice.smtp.host"), settings.getInt("sluice.smtp.port"),
                 settings.get("sluice.smtp.username", ""), settings.get("sluice.smtp.password", ""),
                 settings.getBoolean("sluice.smtp.starttls"), settings.getInt("sluice.smtp.timeout-ms"),
-                settings.getInt("sluice.dispatch.retry-attempts"), settings.getInt("sluice.dispatch.retry-delay-ms"));
+                settings.getInt("sluice.dispatch.retry-attempts"), settings.getInt("sluice.dispatch.retry-delay-ms"),
+                guarantee == DeliveryGuarantee.AT_LEAST_ONCE);
+        // The delivery breaker: recipient-send's circuitBreaker step uses it (#deliveryBreaker), the tick's gate reads it.
+        DeliveryGate deliveryGate = new DeliveryGate(settings.getInt("sluice.delivery.breaker-failures"),
+                java.time.Duration.ofSeconds(settings.getInt("sluice.delivery.breaker-open-seconds")),
+                settings.getInt("sluice.delivery.breaker-probes"));
+        mailSender.setStopRetrying(deliveryGate::isOpen);
+        dispatch.setDeliveryGate(deliveryGate::closed);
         ExecutorService dispatchPool = context.getExecutorServiceManager().newFixedThreadPool(this, "dispatch", threads);
 
         AdminAuth adminAuth = new AdminAuth(settings.get("sluice.admin.token", ""), demo);
         AdminApi adminApi = new AdminApi(campaigns, audience, validationCache, sendControl, stats, dispatch, guard, ramp);
         adminApi.setStatusTimeout(settings.getDuration("sluice.status.db-timeout"));
+        adminApi.setDeliveryStatus(deliveryGate::status);
 
         // Provider validation: the validation routes keep the cache ahead of dispatch.
         NeverBounce neverBounce = new NeverBounce(settings.get("sluice.neverbounce.api-key", ""),
@@ -235,6 +244,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("mailComposer", composer);
         registry.bind("pooledMailSender", mailSender);
         registry.bind("failureClassifier", new FailureClassifier());
+        registry.bind("deliveryBreaker", deliveryGate.circuitBreaker());
+        registry.bind("deliveryGate", deliveryGate);
         registry.bind("dispatchPool", dispatchPool);
         registry.bind("adminAuth", adminAuth);
         registry.bind("adminApi", adminApi);

@@ -97,6 +97,13 @@ public class AdminApi {
         this.settleStatus = settleStatus;
     }
 
+    private java.util.function.Supplier<Map<String, Object>> deliveryStatus = Map::of;
+
+    /** The delivery breaker's part of the status: its state and the last failure that counted against the server. */
+    public void setDeliveryStatus(java.util.function.Supplier<Map<String, Object>> deliveryStatus) {
+        this.deliveryStatus = deliveryStatus;
+    }
+
     /** GET /api/status: the status, or a 503 with the reason when the database does not answer within the deadline. */
     public Map<String, Object> status() {
         Future<Map<String, Object>> read;
@@ -136,6 +143,7 @@ public class AdminApi {
         status.put("halted", control.halted());
         status.put("haltReason", control.haltReason());
         status.put("guard", guard.status());
+        status.put("delivery", deliveryStatus.get());
         Tick last = dispatch.lastTick();
         status.put("lastTick", last == null ? null : last.toMap());
         Map<Long, RecipientStats.Counts> counts = stats.byCampaign();

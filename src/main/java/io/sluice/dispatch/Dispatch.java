@@ -38,6 +38,13 @@ public class Dispatch {
     private volatile DispatchOutcomes outcomes = DispatchOutcomes.NONE;
     private volatile OutcomeBatches batches;
     private volatile int claimChunk = Integer.MAX_VALUE;
+    private volatile Gate deliveryGate = tickOpening -> null;
+
+    /** The delivery breaker's part of the gate: why dispatch must not claim now, or null. */
+    @FunctionalInterface
+    public interface Gate {
+        String closed(boolean tickOpening);
+    }
 
     public Dispatch(SendControl sendControl, RecipientStore recipients, IdempotentRepository deliveryRecords,
                     ProgressLog progress, Set<String> allowedCodes, DeliveryGuarantee guarantee, Duration claimLease,
@@ -71,6 +78,11 @@ public class Dispatch {
         this.claimChunk = claimChunk;
     }
 
+    /** The delivery breaker's gate (default: always open). */
+    public void setDeliveryGate(Gate deliveryGate) {
+        this.deliveryGate = deliveryGate;
+    }
+
     /** Who hears about each outcome besides the recipient table (the metrics). */
     public void setOutcomes(DispatchOutcomes outcomes) {
         this.outcomes = outcomes;
@@ -102,7 +114,7 @@ public class Dispatch {
     private Tick decide() {
         recoverStaleClaims(Instant.now().minus(claimLease));
         SendControl.State control = sendControl.read();
-        String closed = gateClosed(control);
+        String closed = gateClosed(control, true);
         Tick tick;
         if (closed != null) {
             tick = new Tick(0, closed);
@@ -128,7 +140,7 @@ public class Dispatch {
         AtomicBoolean first = new AtomicBoolean(true);
         return new TickClaim(n -> {
             if (!first.getAndSet(false)) {
-                String closed = gateClosed(sendControl.read());
+                String closed = gateClosed(sendControl.read(), false);
                 if (closed != null) {
                     LOG.info("Dispatch tick stops claiming after {} recipients: {}", tick.claimedCount(), closed);
                     return List.of();
@@ -140,14 +152,21 @@ public class Dispatch {
         }, tick.reserved(), claimChunk, () -> budget.giveBack(tick.period(), tick.reserved() - tick.claimedCount()));
     }
 
-    /** Why the gate is shut (a halt, the guard, sendLimit 0), or null: asked when a tick opens and before each chunk. */
-    private String gateClosed(SendControl.State control) {
+    /**
+     * Why the gate is shut (a halt, the guard, the delivery breaker, sendLimit 0), or null: asked when a tick opens and
+     * before each chunk.
+     */
+    private String gateClosed(SendControl.State control, boolean tickOpening) {
         if (control.halted()) {
             return "halted: " + control.haltReason();
         }
         String guardClosed = guardGate.get();
         if (guardClosed != null) {
             return guardClosed;
+        }
+        String deliveryClosed = deliveryGate.closed(tickOpening);
+        if (deliveryClosed != null) {
+            return deliveryClosed;
         }
         return control.sendLimit() <= 0 ? "sendLimit is 0" : null;
     }
@@ -197,11 +216,43 @@ public class Dispatch {
     }
 
     /**
-     * A transient failure after the in-tick retries: the server refused or could not be reached, so nothing was
-     * delivered and the delivery record goes (else the idempotent consumer would skip the retry). The row returns to
-     * the pool, or is FAILED once it has used up its attempts.
+     * A transient failure after the in-tick retries: the server refused or could not be reached before the end of the
+     * data, so nothing was delivered and the delivery record goes (else the idempotent consumer would skip the retry).
+     * The row returns to the pool, or is FAILED once it has used up its attempts.
      */
     public void returnToPool(Recipient r, Throwable failure, Tick tick) {
+        returnToPool(r, failure, tick, "transient");
+    }
+
+    /**
+     * The message data went out whole and no reply came: the server may have delivered it. At-most-once: UNKNOWN at
+     * once, the delivery record kept, never sent again by Sluice on its own. At-least-once: returned to the pool like a
+     * transient failure (a duplicate is the accepted risk).
+     */
+    public void ambiguous(Recipient r, Throwable failure, Tick tick) {
+        if (guarantee != DeliveryGuarantee.AT_MOST_ONCE) {
+            returnToPool(r, failure, tick, "ambiguous");
+            return;
+        }
+        String reason = FailureClassifier.describe(failure);
+        recipients.markUnknown(r, reason);
+        tick.unknown();
+        outcomes.failed("ambiguous");
+        LOG.warn("Recipient {} of campaign {} is UNKNOWN: {}", r.id(), r.campaignId(), reason);
+    }
+
+    /**
+     * The delivery breaker is open: the recipient was never handed to the server and goes back to the pool untouched,
+     * due at once, its delivery record (if the idempotent consumer wrote one) removed and the claim's attempt given back.
+     */
+    public void release(Recipient r, Tick tick) {
+        deliveryRecords.remove(r.deliveryKey());
+        recipients.release(r);
+        tick.released();
+        outcomes.released();
+    }
+
+    private void returnToPool(Recipient r, Throwable failure, Tick tick, String failureClass) {
         String reason = FailureClassifier.describe(failure);
         deliveryRecords.remove(r.deliveryKey());
         if (r.attempts() >= maxAttempts) {
@@ -211,8 +262,8 @@ public class Dispatch {
             recipients.returnToPool(r, reason, retryAfter);
             tick.retried();
         }
-        outcomes.failed("transient");
-        LOG.warn("Recipient {} of campaign {}: transient failure ({}), attempt {} of {}", r.id(), r.campaignId(), reason,
+        outcomes.failed(failureClass);
+        LOG.warn("Recipient {} of campaign {}: {} failure ({}), attempt {} of {}", r.id(), r.campaignId(), failureClass, reason,
                 r.attempts(), maxAttempts);
     }
 
@@ -221,6 +272,13 @@ public class Dispatch {
             return;
         }
         batches.flushAll();
+        try {
+            // Recipients the delivery breaker released were never sent: their share of the period's sendLimit is free again.
+            budget.giveBack(tick.period(), tick.releasedCount());
+        } catch (RuntimeException e) {
+            LOG.warn("The {} recipients the delivery breaker released could not be given back to this period's budget: {}",
+                    tick.releasedCount(), e.toString());
+        }
         tick.finish();
         lastTick = tick;
         tickRunning.set(false);

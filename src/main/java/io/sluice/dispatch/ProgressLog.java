@@ -47,8 +47,9 @@ public class ProgressLog {
         long ratePerHour = lastHour.stream().mapToLong(Sample::sent).sum();
         double capacityPerHour = Math.min(tick.getSendLimit() * ticksPerHour, maxPerSecond * 3600.0);
         Map<String, Object> t = tick.toMap();
-        LOG.info("Tick: limit {}, claimed {}, sent {}, skipped {}, failed {}, returned {}", tick.getSendLimit(),
-                t.get("claimed"), t.get("sent"), t.get("skipped"), t.get("failed"), t.get("returnedToPool"));
+        LOG.info("Tick: limit {}, claimed {}, sent {}, skipped {}, failed {}, returned {}, unknown {}, released {}",
+                tick.getSendLimit(), t.get("claimed"), t.get("sent"), t.get("skipped"), t.get("failed"), t.get("returnedToPool"),
+                t.get("unknown"), t.get("released"));
         Map<Long, RecipientStats.Counts> counts = stats.byCampaign();
         for (Campaign campaign : campaigns.all()) {
             if (!Campaign.RUNNING.equals(campaign.state())) {

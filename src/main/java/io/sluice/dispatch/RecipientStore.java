@@ -277,6 +277,22 @@ public class RecipientStore {
         leaveClaimed(r, FAILED, null, sql.get("recipient-mark-failed"), truncate(reason, 1000), now(), r.id());
     }
 
+    /**
+     * The data went out and no reply came (at-most-once): UNKNOWN with the reason; the delivery record stays, so the row
+     * is never sent again unless a person (or a settlement with the provider) decides.
+     */
+    public void markUnknown(Recipient r, String reason) {
+        leaveClaimed(r, UNKNOWN, null, sql.get("recipient-mark-unknown"), truncate(reason, 1000), now(), r.id());
+    }
+
+    /**
+     * Never handed to the server (the delivery breaker was open): back to PENDING as it was before the claim, due at
+     * once, the claim's attempt given back, its last error untouched.
+     */
+    public void release(Recipient r) {
+        leaveClaimed(r, PENDING, null, sql.get("recipient-release"), now(), r.id());
+    }
+
     /** A transient failure: back to PENDING, due again after {@code delay}, with the reason kept for operators. */
     public void returnToPool(Recipient r, String reason, Duration delay) {
         leaveClaimed(r, PENDING, null, sql.get("recipient-return-to-pool"), truncate(reason, 1000),

@@ -16,6 +16,8 @@ public final class Tick {
     private final AtomicInteger skipped = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger retried = new AtomicInteger();
+    private final AtomicInteger unknown = new AtomicInteger();
+    private final AtomicInteger released = new AtomicInteger();
     private volatile Instant finishedAt;
     private long period;
     private int reserved;
@@ -73,6 +75,18 @@ public final class Tick {
         retried.incrementAndGet();
     }
 
+    void unknown() {
+        unknown.incrementAndGet();
+    }
+
+    void released() {
+        released.incrementAndGet();
+    }
+
+    int releasedCount() {
+        return released.get();
+    }
+
     void finish() {
         finishedAt = Instant.now();
     }
@@ -88,6 +102,8 @@ public final class Tick {
         map.put("skipped", skipped.get());
         map.put("failed", failed.get());
         map.put("returnedToPool", retried.get());
+        map.put("unknown", unknown.get());
+        map.put("released", released.get());
         return map;
     }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
+import jakarta.mail.URLName;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.component.mail.JavaMailSender;
 import org.apache.camel.component.mail.MailAuthenticator;
@@ -20,11 +21,14 @@ import org.slf4j.LoggerFactory;
  * borrows an idle connection (or opens one), and gives it back afterwards; a connection that failed in any way is
  * closed and never reused, so the next send reconnects.
  * <p>
- * A transient failure ({@link FailureClassifier}: SMTP 4xx, connection errors, timeouts) is retried here, on a fresh
- * connection, with exponential backoff and jitter; what is still failing after the last retry goes back to the route,
- * whose {@code dispatch-errors} handlers return the recipient to the pool. The retries live here rather than in a
- * Camel redelivery policy because a route with redelivery copies the exchange before every step of every message
- * "in case": that cost more CPU per message than the SMTP conversation (bench/README.md).
+ * Every connection is a {@link PhaseTrackingSmtpTransport}, so a failure after the message data went out whole and
+ * before its reply was read is thrown as {@link AmbiguousDeliveryException} (the server may have accepted it). A
+ * transient failure ({@link FailureClassifier}: nothing was accepted) is retried here, on a fresh connection, with
+ * exponential backoff and jitter; an ambiguous one only under at-least-once (under at-most-once a retry could deliver
+ * the message twice). What is still failing after the last retry goes back to the route, whose {@code dispatch-errors}
+ * handlers decide the recipient's state with the same classifier. The retries live here rather than in a Camel
+ * redelivery policy because a route with redelivery copies the exchange before every step of every message "in case":
+ * that cost more CPU per message than the SMTP conversation (bench/README.md).
  */
 public class PooledMailSender implements JavaMailSender, AutoCloseable {
 
@@ -41,17 +45,21 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     private MailAuthenticator authenticator;
     private final int retryAttempts;
     private final long retryDelayMillis;
+    private final boolean retryAmbiguous;
+    private volatile java.util.function.BooleanSupplier stopRetrying = () -> false;
 
     public PooledMailSender(String host, int port, String username, String password, boolean startTls, int timeoutMillis) {
-        this(host, port, username, password, startTls, timeoutMillis, 0, 0);
+        this(host, port, username, password, startTls, timeoutMillis, 0, 0, false);
     }
 
     /**
      * @param retryAttempts    retries of a transient failure after the first try (0: none)
      * @param retryDelayMillis delay before the first retry; it doubles with each retry, give or take 15 %
+     * @param retryAmbiguous   whether a send whose reply was lost after the data went out is retried too (at-least-once)
      */
     public PooledMailSender(String host, int port, String username, String password, boolean startTls, int timeoutMillis,
-                            int retryAttempts, long retryDelayMillis) {
+                            int retryAttempts, long retryDelayMillis, boolean retryAmbiguous) {
+        this.retryAmbiguous = retryAmbiguous;
         this.retryAttempts = Math.max(0, retryAttempts);
         this.retryDelayMillis = Math.max(0, retryDelayMillis);
         this.host = host;
@@ -70,6 +78,14 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
         properties.setProperty("mail.smtp.localhost", "sluice.localdomain");
     }
 
+    /**
+     * Asked before each retry: true ends the retries at once (the delivery breaker opened meanwhile: the server is down
+     * for everyone, and this thread should give its recipient back rather than keep knocking).
+     */
+    public void setStopRetrying(java.util.function.BooleanSupplier stopRetrying) {
+        this.stopRetrying = stopRetrying;
+    }
+
     @Override
     public void send(MimeMessage message) throws MessagingException {
         for (int retry = 1; ; retry++) {
@@ -77,7 +93,10 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
                 sendOnce(message);
                 return;
             } catch (MessagingException | RuntimeException e) {
-                if (retry > retryAttempts || !FailureClassifier.isTransientFailure(e)) {
+                FailureClassifier.Kind kind = FailureClassifier.classify(e);
+                boolean worthRetrying = kind == FailureClassifier.Kind.TRANSIENT
+                        || (kind == FailureClassifier.Kind.AMBIGUOUS && retryAmbiguous);
+                if (retry > retryAttempts || !worthRetrying || stopRetrying.getAsBoolean()) {
                     throw e;
                 }
                 long delay = delayBefore(retry);
@@ -107,6 +126,9 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
             transport.sendMessage(message, message.getAllRecipients());
         } catch (MessagingException | RuntimeException e) {
             closeQuietly(transport);
+            if (e instanceof MessagingException m && transport instanceof PhaseTrackingSmtpTransport tracked && tracked.dataReplyMissing()) {
+                throw new AmbiguousDeliveryException(m);
+            }
             throw e;
         }
         if (message instanceof SluiceMimeMessage sluice && transport instanceof SMTPTransport smtp) {
@@ -116,7 +138,10 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     }
 
     private Transport connect() throws MessagingException {
-        Transport transport = getSession().getTransport(protocol);
+        // Built here rather than looked up by protocol: the session would only hand out a registered provider class.
+        Transport transport = "smtp".equals(protocol)
+                ? new PhaseTrackingSmtpTransport(getSession(), new URLName(protocol, host, port, null, username, password))
+                : getSession().getTransport(protocol);
         transport.connect(host, port, username, password);
         LOG.debug("Opened SMTP connection to {}:{}", host, port);
         return transport;

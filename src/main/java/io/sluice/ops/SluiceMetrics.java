@@ -37,6 +37,7 @@ public class SluiceMetrics implements DispatchOutcomes {
     private final int rampSteps;
     private final Duration snapshotTtl;
     private final Clock clock;
+    private final Counter released;
     private volatile SendControl.RampState snapshot;
     private volatile Instant snapshotAt = Instant.EPOCH;
 
@@ -50,8 +51,12 @@ public class SluiceMetrics implements DispatchOutcomes {
         this.clock = clock;
         this.sends = Counter.builder("sluice.sends").description("Messages handed to the mail server (recorded SENT)")
                 .register(registry);
+        this.released = Counter.builder("sluice.delivery.released")
+                .description("Claimed recipients given back to the pool unsent because the delivery breaker was open")
+                .register(registry);
         // Registered now so the series exist from the first scrape, before anything failed.
         failures("transient");
+        failures("ambiguous");
         failures("permanent");
         // Strong references: Micrometer holds a gauge's object weakly by default, and a gauge whose object was collected
         // reads NaN for ever (SluiceMetricsTest, which keeps no reference, saw NaN once a GC ran between two scrapes).
@@ -82,6 +87,11 @@ public class SluiceMetrics implements DispatchOutcomes {
     @Override
     public void failed(String failureClass) {
         failures(failureClass).increment();
+    }
+
+    @Override
+    public void released() {
+        released.increment();
     }
 
     /**
@@ -121,7 +131,8 @@ public class SluiceMetrics implements DispatchOutcomes {
 
     private Counter failures(String failureClass) {
         return Counter.builder("sluice.failures")
-                .description("Delivery attempts that failed: transient (returned to the pool or given up) or permanent")
+                .description("Delivery attempts that failed: transient (returned to the pool or given up), ambiguous (no reply "
+                        + "to the data: UNKNOWN at-most-once, returned to the pool at-least-once) or permanent")
                 .tag("class", failureClass).register(registry);
     }
 

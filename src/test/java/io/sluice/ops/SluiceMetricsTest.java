@@ -61,6 +61,21 @@ class SluiceMetricsTest {
     }
 
     @Test
+    void counts_failures_by_class_ambiguous_included_and_recipients_the_delivery_breaker_released() {
+        SluiceMetrics metrics = new SluiceMetrics(registry, () -> null, Map::of, 10, Duration.ZERO, clock);
+        assertThat(registry.scrape()).as("every class exists before the first failure").contains(
+                "sluice_failures_total{class=\"transient\"} 0.0", "sluice_failures_total{class=\"ambiguous\"} 0.0",
+                "sluice_failures_total{class=\"permanent\"} 0.0", "sluice_delivery_released_total 0.0");
+
+        metrics.failed("ambiguous");
+        metrics.failed("ambiguous");
+        metrics.released();
+
+        assertThat(registry.scrape()).contains("sluice_failures_total{class=\"ambiguous\"} 2.0",
+                "sluice_delivery_released_total 1.0");
+    }
+
+    @Test
     void a_database_error_keeps_the_last_values_instead_of_failing_the_scrape() {
         AtomicInteger calls = new AtomicInteger();
         new SluiceMetrics(registry, () -> {
