@@ -68,9 +68,10 @@ public class AdminApi {
      * GET /api/status reads the database, and Hikari waits up to its connectionTimeout (30 s) for a connection to a
      * database that is gone. Ticks and imports should wait out a short blip, so the pool keeps its 30 s; the operator's
      * status call must say at once that the database is down. So the read runs on its own few threads under a deadline
-     * (sluice.status.db-timeout): past it the call answers 503 with the reason, and the read is interrupted (Hikari's
-     * wait for a connection stops on interrupt). A deadline on the whole read, rather than a ping first, also covers a
-     * database that accepts connections but does not answer, and a pool exhausted by other work.
+     * (sluice.status.db-timeout): past it the call answers 503 with the reason and the read is left to finish or fail
+     * on its own (never interrupted: an interrupt inside an embedded H2 database can close it); while every reader is
+     * still waiting, a further call answers 503 at once. A deadline on the whole read, rather than a ping first, also
+     * covers a database that accepts connections but does not answer, and a pool exhausted by other work.
      */
     private volatile Duration statusTimeout = Duration.ofMillis(1500);
     private final ThreadPoolExecutor statusReads = new ThreadPoolExecutor(0, STATUS_READERS, 30, TimeUnit.SECONDS,
@@ -115,10 +116,8 @@ public class AdminApi {
         try {
             return read.get(statusTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            read.cancel(true);
             throw statusUnavailable("the database did not answer within " + statusTimeout.toMillis() + " ms", null);
         } catch (InterruptedException e) {
-            read.cancel(true);
             Thread.currentThread().interrupt();
             throw statusUnavailable("interrupted while reading the status", null);
         } catch (ExecutionException e) {

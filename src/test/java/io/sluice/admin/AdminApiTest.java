@@ -358,9 +358,9 @@ class AdminApiTest {
             // readLine returned null: the server closed the connection after the answer, the upload stops there.
 
             assertThat(statusLine).startsWith("HTTP/1.1 413");
-            assertThat(rest.toString().toLowerCase()).contains("connection: close", "{\"error\":\"request body larger than 16777216 bytes");
+            assertThat(rest.toString().toLowerCase()).contains("connection: close", "{\"error\":\"request body larger than 10485760 bytes");
             assertThat(bodyLimit.lines()).singleElement().asString()
-                    .contains("WARN Refused POST /api/campaigns/" + id + "/audience with 413", "16777216 bytes", "Content-Length 209715200");
+                    .contains("WARN Refused POST /api/campaigns/" + id + "/audience with 413", "10485760 bytes", "Content-Length 209715200");
             assertThat(router.lines()).as("no bare router error").isEmpty();
         }
         assertThat(sluice.call("GET", "/api/status", null, null).statusCode()).as("still up").isEqualTo(200);
@@ -380,7 +380,7 @@ class AdminApiTest {
                     + "Authorization: Bearer " + SluiceRunner.TOKEN + "\r\nContent-Type: text/csv\r\n"
                     + "Transfer-Encoding: chunked\r\n\r\n5\r\nemail\r\n").getBytes(StandardCharsets.US_ASCII));
             try {
-                // Up to 32 MiB, no length announced: the server counts and refuses past 16 MiB, then closes.
+                // Up to 32 MiB, no length announced: the server counts and refuses past 10 MiB, then closes.
                 for (long sent = 0; sent < 32L << 20; sent += chunk.length) {
                     out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
                     out.write(chunk);
