@@ -34,6 +34,7 @@ final class FaultsDrill extends Drill {
     private int threads;
     private int period;
     private int sendLimit;
+    private int maxPerSecond;
     private int faultSeconds;
     private int dbDownSeconds;
     private int closedWithin;
@@ -55,6 +56,8 @@ final class FaultsDrill extends Drill {
         threads = options.getInt("threads", 15);
         period = options.getInt("period-seconds", 2);
         sendLimit = options.getInt("send-limit", 100);
+        // The Throttle spreads each tick's sendLimit over most of its period: a fault lands mid-send, not in a gap.
+        maxPerSecond = options.getInt("max-per-second", (int) Math.ceil(sendLimit * 1.25 / period));
         faultSeconds = options.getInt("fault-seconds", 20);
         dbDownSeconds = options.getInt("db-down-seconds", 15);
         closedWithin = options.getInt("guard-closed-within-seconds", 20);
@@ -118,6 +121,7 @@ final class FaultsDrill extends Drill {
         postmarkEnv(env, stub);
         env.put("SLUICE_SMTP_TIMEOUT_MS", Integer.toString(smtpTimeout));
         env.put("SLUICE_DISPATCH_RETRY_AFTER", retryAfter);
+        env.put("SLUICE_DISPATCH_MAX_PER_SECOND", Integer.toString(maxPerSecond));
         env.put("SLUICE_CLUSTER_HEARTBEAT_INTERVAL_MS", "1000");
         env.put("SLUICE_CLUSTER_HEARTBEAT_TIMEOUT", "PT5S");
         if (fault.equals("stats-down-at-start")) {
@@ -173,12 +177,14 @@ final class FaultsDrill extends Drill {
         }
         log(fault + ": on for " + lasted + " s");
         pause(Math.max(0, t0 + lasted * 1000L - System.currentTimeMillis()));
-        long t1 = System.currentTimeMillis();
         switch (fault) {
             case "stats-hang", "stats-down-at-start" -> stub.hang(false);
             case "db-down" -> server.start();
             default -> sink.fault(SmtpSink.Fault.NONE);
         }
+        // The fault ends when the statistics answer, the SMTP server behaves, or the database takes connections again.
+        long t1 = System.currentTimeMillis();
+        lasted = (int) Math.round((t1 - t0) / 1000.0);
         int acceptedDuring = sink.acceptedBetween(t0, t1);
         Map<String, Long> atEnd = campaign.counts(jar.status(Duration.ofSeconds(10)));
         log(fault + ": off after " + String.format("%.1f", (t1 - t0) / 1000.0) + " s; " + acceptedDuring

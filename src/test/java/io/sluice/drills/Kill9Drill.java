@@ -37,6 +37,9 @@ final class Kill9Drill extends Drill {
         int threads = options.getInt("threads", 15);
         int period = options.getInt("period-seconds", 2);
         int sendLimit = options.getInt("send-limit", 60);
+        // The Throttle spreads each tick's sendLimit over most of its period, so a kill lands mid-send, not in the
+        // quiet gap after a burst.
+        int maxPerSecond = options.getInt("max-per-second", (int) Math.ceil(sendLimit * 1.25 / period));
         int finishLimit = options.getInt("finish-limit", 1000);
         long killMin = options.getLong("kill-min-ms", 1000);
         long killMax = options.getLong("kill-max-ms", 8000);
@@ -62,6 +65,7 @@ final class Kill9Drill extends Drill {
         env.putAll(db.env());
         // A fixed id, as a deployed instance has: on restart it takes back its own claims at once (H2 takes all).
         env.put("SLUICE_INSTANCE_ID", "drill-kill9");
+        env.put("SLUICE_DISPATCH_MAX_PER_SECOND", Integer.toString(maxPerSecond));
         env.put("SLUICE_SMTP_TIMEOUT_MS", options.get("smtp-timeout-ms", "2000"));
         env.put("SLUICE_CLUSTER_HEARTBEAT_INTERVAL_MS", "1000");
         env.put("SLUICE_CLUSTER_HEARTBEAT_TIMEOUT", "PT5S");
@@ -119,6 +123,9 @@ final class Kill9Drill extends Drill {
 
         // Finish: restart once more, raise the limit, let it send everything (guard and settlement off).
         long t0 = System.currentTimeMillis();
+        Map<String, String> finishEnv = new java.util.LinkedHashMap<>(env);
+        finishEnv.remove("SLUICE_DISPATCH_MAX_PER_SECOND");
+        env = finishEnv;
         SluiceJar finish = closeLater(new SluiceJar("finish", work, env, jvm)).start();
         Map<String, Long> counts = campaign.counts(finish);
         if (!done.isEmpty() && done.get(done.size() - 1).unknownFromCrash() == null && counts != null) {

@@ -40,8 +40,8 @@ final class TwoInstancesDrill extends Drill {
         int n = options.getInt("n", 8000);
         int threads = options.getInt("threads", 15);
         int period = options.getInt("period-seconds", 2);
-        int sendLimit = options.getInt("send-limit", 250);
-        // Per process: with 250 claimed per tick, a tick sends for ~10 s, so the victim dies holding claims and the
+        int sendLimit = options.getInt("send-limit", 500);
+        // Per process: with 500 claimed per tick, a tick sends for ~20 s, so the victim dies holding claims and the
         // survivor is mid-tick when it does (recovery must not wait for the survivor's next tick).
         int maxPerSecond = options.getInt("max-per-second", 25);
         int heartbeatMs = options.getInt("heartbeat-interval-ms", 1000);
