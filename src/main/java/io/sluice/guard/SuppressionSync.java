@@ -2,6 +2,7 @@ package io.sluice.guard;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ public class SuppressionSync {
 
     private static final Logger LOG = LoggerFactory.getLogger(SuppressionSync.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private final JdbcTemplate jdbc;
     private final SqlFiles sql;
@@ -53,8 +55,37 @@ public class SuppressionSync {
             throw new IllegalStateException("GET /message-streams answered without a MessageStreams array");
         }
         List<String> ids = new ArrayList<>();
-        streams.forEach(stream -> ids.add(stream.path("ID").asText()));
+        streams.forEach(stream -> {
+            String id = stream.path("ID").asText("");
+            if (id.isEmpty()) {
+                LOG.warn("GET /message-streams listed a stream without an ID: skipped");
+            } else {
+                ids.add(id);
+            }
+        });
         return ids;
+    }
+
+    /**
+     * The CamelHttpPath of one stream's dump, below {@code /message-streams}. The id comes from Postmark's answer, so
+     * it is data: one path segment with every byte but letters, digits, {@code -} and {@code _} percent-encoded
+     * ({@code .} too, so {@code ..} is no dot-segment), never URI syntax and never a {@code {{placeholder}}}.
+     */
+    public String dumpPath(String stream) {
+        return pathSegment(stream) + "/suppressions/dump";
+    }
+
+    static String pathSegment(String value) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            }
+        }
+        return out.toString();
     }
 
     /** Upserts one stream's dump ({"Suppressions":[{"EmailAddress","SuppressionReason","Origin","CreatedAt"}]}). */

@@ -22,6 +22,7 @@ import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.ToDynamicDefinition;
 import org.apache.camel.model.language.ExpressionDefinition;
 import org.apache.camel.model.language.MethodCallExpression;
 import org.apache.camel.spi.Resource;
@@ -30,9 +31,10 @@ import org.apache.camel.support.PluginHelper;
 /**
  * Checks a YAML route file before it runs: it must parse (YAML syntax, known DSL keys), every endpoint URI must name a
  * component on the classpath with options that component has (Camel's catalog, placeholders resolved first), every bean
- * a step calls must be bound, and every route configuration a route opts into must exist. Used by the build (every file
- * in routes/, RouteFilesTest) and before a live reload (RouteReload), so a typo fails the build or leaves the running
- * route alone instead of taking it down.
+ * a step calls must be bound, every route configuration a route opts into must exist, and no step may be a toD (its
+ * URI, built from message data, goes through placeholder resolution). Used by the build (every file in routes/,
+ * RouteFilesTest) and before a live reload (RouteReload), so a typo fails the build or leaves the running route alone
+ * instead of taking it down.
  */
 public class RouteValidator {
 
@@ -126,7 +128,12 @@ public class RouteValidator {
         }
         for (ProcessorDefinition<?> step : outputs) {
             String at = step.getId() == null ? where : where + " step " + step.getId();
-            if (step instanceof EndpointRequiredDefinition endpoint && !(step instanceof org.apache.camel.model.ToDynamicDefinition)) {
+            if (step instanceof ToDynamicDefinition dynamic) {
+                // Camel resolves {{...}} in the URI a toD builds from the message: message data would read settings
+                // and secrets (the CVE-2026-78164 family). Use to with a fixed URI plus CamelHttpPath, or a choice.
+                problems.add(at + ": toD " + dynamic.getUri() + ": builds an endpoint URI from message data; use to "
+                        + "with a fixed URI (and CamelHttpPath / CamelHttpQuery) or a choice over the known endpoints");
+            } else if (step instanceof EndpointRequiredDefinition endpoint) {
                 endpoint(at, endpoint.getEndpointUri(), problems);
             }
             if (step instanceof BeanDefinition bean && bean.getRef() != null) {

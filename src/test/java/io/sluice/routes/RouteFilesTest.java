@@ -117,6 +117,20 @@ class RouteFilesTest {
                 .hasSize(3);
     }
 
+    @Test
+    void should_refuse_a_toD_whose_uri_comes_from_the_message() {
+        assertThat(check("""
+                - route:
+                    id: dynamic-uri
+                    from:
+                      uri: "direct:dynamic-uri"
+                      steps:
+                        - toD:
+                            id: dynamic-uri-call
+                            uri: "direct:validation-${exchangeProperty.validationProvider}-check"
+                """)).singleElement().asString().contains("dynamic-uri-call", "toD", "message data");
+    }
+
     private static List<String> check(String yaml) {
         return validator.validate(List.of(ResourceHelper.fromString("file:broken.camel.yaml", yaml)));
     }
