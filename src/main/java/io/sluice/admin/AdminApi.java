@@ -262,6 +262,14 @@ public class AdminApi {
     }
 
     private static Map<String, Object> answer(ImportResult result, Rejects.Listed rejects) {
+        if (result.rows() > 0 && result.imported() == 0) {
+            // Every row refused: nothing changed, and a 200 would read as success. Rows that are partly good import
+            // (200 with the rejects), as the README documents for large files.
+            String reasons = rejects.kept().stream().limit(3).map(r -> "line " + r.line() + ": " + r.reason())
+                    .collect(java.util.stream.Collectors.joining("; "));
+            throw ApiException.badRequest("nothing imported: all " + result.rows() + " rows were rejected ("
+                    + reasons + (result.rejected() > 3 ? "; ..." : "") + ")");
+        }
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("rows", result.rows());
         map.put("imported", result.imported());

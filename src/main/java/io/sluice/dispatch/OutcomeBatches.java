@@ -55,9 +55,12 @@ public class OutcomeBatches implements AutoCloseable {
         this.maxDelayNanos = maxDelayMillis * 1_000_000L;
     }
 
-    /** Starts the flusher: every half of the max delay it writes the batches that waited long enough, and retries. */
+    /**
+     * Starts the flusher: every tenth of the max delay (at least 5 ms) it writes the batches that waited long enough,
+     * and retries, so an outcome is written within about 1.1 x the max delay of its send plus the write itself.
+     */
     public void start(ScheduledExecutorService scheduler) {
-        long period = Math.max(1, maxDelayNanos / 2);
+        long period = Math.max(5_000_000L, maxDelayNanos / 10);
         flusher = scheduler.scheduleWithFixedDelay(this::flushDue, period, period, TimeUnit.NANOSECONDS);
     }
 

@@ -307,21 +307,19 @@ class AdminApiTest {
         HttpResponse<String> answer = sluice.call("POST", "/api/validation-results", "text/csv",
                 "email,code\nkept@example.com,vaild\nother@example.com,Jane Doe\n\"evil@example.com\r\nBcc: all@example.com\",valid\n");
 
-        assertThat(answer.statusCode()).isEqualTo(200);
-        JsonNode result = JSON.readTree(answer.body());
-        assertThat(result.get("imported").asInt()).isZero();
-        assertThat(result.get("rejected").asInt()).isEqualTo(3);
-        assertThat(result.get("rejects").get(0).get("reason").asText()).startsWith("unknown code 'vaild'");
-        assertThat(result.get("rejects").get(1).get("reason").asText()).startsWith("unknown code 'jane doe'");
-        assertThat(result.get("rejects").get(2).get("reason").asText()).contains("unparseable address");
+        // Every row refused: a 400 that names the reasons, not a 200 that reads as success.
+        assertThat(answer.statusCode()).isEqualTo(400);
+        String error = JSON.readTree(answer.body()).get("error").asText();
+        assertThat(error).startsWith("nothing imported: all 3 rows were rejected")
+                .contains("line 2: unknown code 'vaild'", "line 3: unknown code 'jane doe'", "unparseable address");
         assertThat(stateOfEverything()).as("a typo never replaces a good verdict").isEqualTo(before);
 
         String id = newCampaign();
         String withCampaign = stateOfEverything();
         HttpResponse<String> audience = sluice.call("POST", "/api/campaigns/" + id + "/audience", "text/csv",
                 "email,first_name\n\"evil@example.com\r\nBcc: all@example.com\",Eve\n\"evil2@example.com\nSubject: x\",Eve\n");
-        assertThat(audience.statusCode()).isEqualTo(200);
-        assertThat(audience.body()).contains("\"imported\":0", "\"rejected\":2", "unparseable address");
+        assertThat(audience.statusCode()).isEqualTo(400);
+        assertThat(audience.body()).contains("nothing imported: all 2 rows were rejected", "unparseable address");
         assertThat(stateOfEverything()).isEqualTo(withCampaign);
     }
 

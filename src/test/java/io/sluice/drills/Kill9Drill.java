@@ -52,6 +52,10 @@ final class Kill9Drill extends Drill {
         options.get("guard-timeout-ms", "2000");
         options.get("settle-delay", "PT5S");
         options.get("settle-period-seconds", "5");
+        // The README's bound counts what the server accepted in the last outcome-max-delay (the flusher looks every
+        // tenth of it) plus what it accepted while the outcome write was under way: this allowance stands for that
+        // write (milliseconds idle; a few hundred on a 2-core machine at load 13).
+        long writeAllowance = options.getLong("write-allowance-ms", 300);
         options.rejectUnknown();
         Random random = new Random(seed);
 
@@ -72,6 +76,7 @@ final class Kill9Drill extends Drill {
         long outcomeDelay = Long.parseLong(env.getOrDefault("SLUICE_DISPATCH_OUTCOME_MAX_DELAY_MS",
                 System.getenv().getOrDefault("SLUICE_DISPATCH_OUTCOME_MAX_DELAY_MS",
                         property(work, "sluice.dispatch.outcome-max-delay-ms", "100"))));
+        long boundWindow = Math.round(outcomeDelay * 1.1) + writeAllowance;
         List<String> jvm = jvmOptions();
 
         List<Cycle> done = new ArrayList<>();
@@ -114,11 +119,11 @@ final class Kill9Drill extends Drill {
             pause(Math.max(0, sendingSince + delay - System.currentTimeMillis()));
             long killAt = System.currentTimeMillis();
             jar.kill9();
-            int inWindow = sink.acceptedBetween(killAt - outcomeDelay, killAt);
+            int inWindow = sink.acceptedBetween(killAt - boundWindow, killAt);
             int accepted = sink.acceptedCount() - baseline;
             done.add(new Cycle(i, up, delay / 1000.0, accepted, inWindow, unknownNow, null));
             log(String.format("cycle %d: up in %.1f s, killed %.1f s into sending (pid %d), %d accepted this cycle, "
-                    + "%d in the last %d ms", i, up, delay / 1000.0, jar.pid(), accepted, inWindow, outcomeDelay));
+                    + "%d in the last %d ms", i, up, delay / 1000.0, jar.pid(), accepted, inWindow, boundWindow));
         }
 
         // Finish: restart once more, raise the limit, let it send everything (guard and settlement off).
@@ -157,7 +162,7 @@ final class Kill9Drill extends Drill {
         }
 
         Table perCycle = new Table("kill -9 cycles (" + db + ")", "cycle", "up (s)", "killed at (s into sending)",
-                "accepted in cycle", "UNKNOWN from this crash", "bound: threads + sent in last " + outcomeDelay + " ms");
+                "accepted in cycle", "UNKNOWN from this crash", "bound: threads + accepted in last " + boundWindow + " ms (1.1 x " + outcomeDelay + " + write " + writeAllowance + ")");
         List<Integer> perCrash = new ArrayList<>();
         int overBound = 0;
         for (Cycle cy : done) {
