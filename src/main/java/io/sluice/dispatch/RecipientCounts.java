@@ -1,10 +1,15 @@
 package io.sluice.dispatch;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -33,10 +38,14 @@ public class RecipientCounts {
             .thenComparing(Delta::state).thenComparing(Delta::skipCode);
 
     private final JdbcTemplate jdbc;
+    private final DataSource dataSource;
     private final SqlFiles sql;
     private final int slotBase;
+    /** Counter rows known to exist (created by this process or found so): never inserted again. */
+    private final Set<String> existing = ConcurrentHashMap.newKeySet();
 
     public RecipientCounts(DataSource dataSource, SqlFiles sql, String instanceId) {
+        this.dataSource = dataSource;
         this.jdbc = new JdbcTemplate(dataSource);
         this.sql = sql;
         this.slotBase = Math.floorMod(instanceId.hashCode(), SLOTS);
@@ -64,6 +73,7 @@ public class RecipientCounts {
             return;
         }
         int slot = Math.floorMod(slotBase + (int) Thread.currentThread().getId(), SLOTS);
+        ensureRows(ordered, slot);
         jdbc.batchUpdate(sql.get("recipient-count-add"), ordered, ordered.size(), (ps, d) -> {
             ps.setLong(1, d.campaignId());
             ps.setString(2, d.state());
@@ -71,6 +81,42 @@ public class RecipientCounts {
             ps.setInt(4, slot);
             ps.setLong(5, d.n());
         });
+    }
+
+    /**
+     * Creates the counter rows the deltas need, each in its own committed statement outside the caller's transaction,
+     * before the upsert runs. H2's MERGE is not atomic: two transactions creating the same new row both took the
+     * insert branch and one failed with a duplicate key, rolling back its whole outcome batch or release. With the row
+     * there first, every upsert is an update under a row lock. Once per row and process: later deltas skip this.
+     */
+    private void ensureRows(List<Delta> deltas, int slot) {
+        List<Delta> missing = deltas.stream().filter(d -> !existing.contains(key(d, slot))).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            for (Delta d : missing) {
+                try (PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO recipient_count (campaign_id, state, skip_code, slot, n) VALUES (?, ?, ?, ?, 0)")) {
+                    insert.setLong(1, d.campaignId());
+                    insert.setString(2, d.state());
+                    insert.setString(3, d.skipCode());
+                    insert.setInt(4, slot);
+                    insert.executeUpdate();
+                } catch (SQLException alreadyThere) {
+                    // Most often a duplicate key: the row exists, which is all this wants. Anything else shows up
+                    // again in the upsert, inside the caller's transaction, where it is handled.
+                }
+                existing.add(key(d, slot));
+            }
+        } catch (SQLException e) {
+            // No connection: the upsert below meets the same problem and reports it.
+        }
+    }
+
+    private static String key(Delta d, int slot) {
+        return d.campaignId() + "/" + d.state() + "/" + d.skipCode() + "/" + slot;
     }
 
     /** Per campaign: count per state, and per skip code for SKIPPED ("null" for a skip without a code). */
