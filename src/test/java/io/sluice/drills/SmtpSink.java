@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A message counts as accepted once the server has read its final dot and decided to accept it, whether or not the
  * reply then reaches the client. One fault at a time can be switched on:
  * <ul>
- * <li>{@code greeting-421}: every new connection gets "421" instead of the greeting and is closed;</li>
+ * <li>{@code greeting-421}: open connections are reset, every new one gets "421" instead of the greeting and is
+ * closed;</li>
  * <li>{@code data-451}: every message is refused after its data with "451" (nothing accepted);</li>
  * <li>{@code drop-mid-data}: the connection is reset after the message's header block (nothing accepted);</li>
  * <li>{@code drop-after-dot}: the message is accepted, the connection closed before the reply;</li>
@@ -89,6 +90,12 @@ final class SmtpSink implements AutoCloseable {
         fault = next;
         if (next == Fault.REFUSED && previous != Fault.REFUSED) {
             listener.close();
+            for (Socket s : open) {
+                reset(s);
+            }
+        } else if (next == Fault.GREETING_421 && previous != Fault.GREETING_421) {
+            // A client keeps its pooled connections: only a reconnect meets the greeting, so the open ones are reset
+            // (a server restarting into "421 service not available").
             for (Socket s : open) {
                 reset(s);
             }
