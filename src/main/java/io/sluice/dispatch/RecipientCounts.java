@@ -97,8 +97,7 @@ public class RecipientCounts {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             for (Delta d : missing) {
-                try (PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO recipient_count (campaign_id, state, skip_code, slot, n) VALUES (?, ?, ?, ?, 0)")) {
+                try (PreparedStatement insert = c.prepareStatement(sql.get("recipient-count-create"))) {
                     insert.setLong(1, d.campaignId());
                     insert.setString(2, d.state());
                     insert.setString(3, d.skipCode());
