@@ -106,7 +106,9 @@ class LogsAndSecretsIT {
         env.put("SLUICE_POSTMARK_API_URL", postmark.baseUrl());
         env.put("SLUICE_WEBHOOK_USERNAME", "postmark");
         env.put("SLUICE_DISPATCH_CRON", "0/2 * * * * ?");
-        env.put("SLUICE_GUARD_CRON", "0/2 * * * * ?");
+        // Odd seconds, while dispatch ticks on even ones (each tick reads statistics first): two calls at once could
+        // both reach the stub, and the older one's 500 would then be dropped unjudged behind the newer healthy answer.
+        env.put("SLUICE_GUARD_CRON", "1/2 * * * * ?");
         env.put("SLUICE_DISPATCH_FIRST_TICK_DELAY_MS", "1000");
         env.put("SLUICE_UNSUBSCRIBE_BASE_URL", "https://sluice.example.com");
         Process process = builder.start();
