@@ -92,15 +92,23 @@ public class OutcomeBatches implements AutoCloseable {
         return waitingForRetry.get();
     }
 
-    /** The flusher's turn: batches older than the max delay, then the batches a database error sent back. */
+    /**
+     * The flusher's turn: every batch older than the max delay, written together in one transaction (one commit for
+     * all threads, not one per thread: on a busy machine fifteen commits in a row outlasted the crash window the README
+     * states), then the batches a database error sent back.
+     */
     void flushDue() {
         try {
             long now = System.nanoTime();
+            List<RecipientStore.Outcome> due = new ArrayList<>();
             for (Batch batch : batches.values()) {
-                List<RecipientStore.Outcome> due = batch.takeIfOlder(now, maxDelayNanos);
-                if (due != null) {
-                    write(due);
+                List<RecipientStore.Outcome> older = batch.takeIfOlder(now, maxDelayNanos);
+                if (older != null) {
+                    due.addAll(older);
                 }
+            }
+            if (!due.isEmpty()) {
+                write(due);
             }
             retry();
         } catch (RuntimeException e) {

@@ -123,6 +123,32 @@ class OutcomeBatchesTest {
     }
 
     @Test
+    void the_flusher_writes_every_threads_due_batch_in_one_transaction() throws Exception {
+        List<Recipient> claimed = store.claim(3);
+        List<Integer> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RecipientStore counting = new RecipientStore(database.dataSource(), new SqlFiles(database.vendor()), "test") {
+            @Override
+            public void write(List<Outcome> outcomes) {
+                writes.add(outcomes.size());
+                super.write(outcomes);
+            }
+        };
+        OutcomeBatches batches = new OutcomeBatches(counting, 100, 50);
+        // Three dispatch threads, one outcome each, then nothing more from any of them.
+        for (Recipient r : claimed) {
+            Thread lane = new Thread(() -> batches.add(new RecipientStore.Outcome(r, RecipientStore.SENT, "250 ok")));
+            lane.start();
+            lane.join();
+        }
+        long addedAt = System.nanoTime();
+        await().until(() -> System.nanoTime() - addedAt > 60_000_000L);
+        batches.flushDue();
+
+        assertThat(writes).as("one commit for the three threads' batches, not one per thread").containsExactly(3);
+        assertThat(states()).containsEntry("SENT", 3L).doesNotContainKey("CLAIMED");
+    }
+
+    @Test
     void a_batch_that_meets_a_transient_database_error_is_written_again_not_left_claimed() throws Exception {
         assumeTrue(TestDatabase.vendor().equals("h2"), "the lock timeout is set in the H2 URL");
         // A second pool on the same database whose lock waits give up after 200 ms: a real transient error.
