@@ -36,7 +36,9 @@ class GuardTest {
     private static final String TOKEN = "server-token-under-test";
     /** The guard's per-call time limit in these tests, and how late the hung statistics API answers. */
     private static final int TIMEOUT_MS = 1000;
-    private static final int LATE_MS = 3000;
+    /** The HTTP client's own limit: a call the guard gave up on is read until then, and dropped unjudged. */
+    private static final int HTTP_TIMEOUT_MS = 3000;
+    private static final int LATE_MS = 2000;
     private WireMockServer postmark;
     private SluiceRunner sluice;
 
@@ -55,6 +57,7 @@ class GuardTest {
                 .set("sluice.guard.min-sent", "100")
                 .set("sluice.guard.grace", grace)
                 .set("sluice.guard.timeout-ms", Integer.toString(TIMEOUT_MS))
+                .set("sluice.guard.http-timeout-ms", Integer.toString(HTTP_TIMEOUT_MS))
                 .set("sluice.guard.alert-url", postmark.baseUrl() + "/alert")
                 .start();
         sluice.campaign("Hello", "Hi", null, "email\n" + String.join("\n", emails) + "\n",
@@ -206,6 +209,31 @@ class GuardTest {
         assertThat(greenMail.getReceivedMessages()).as("a hung API keeps the gate shut, tick after tick").isEmpty();
         awaitEveryStatisticsAnswerSent();
         assertThat(guard().blocksDispatch()).isNotNull();
+    }
+
+    @Test
+    void should_end_an_abandoned_statistics_call_at_the_http_timeout_whatever_the_api_does() {
+        sluice();
+        int hangMs = 30_000;
+        stats(1000, 0, 0, hangMs);
+
+        long started = System.nanoTime();
+        sluice.tick();
+        assertThat(greenMail.getReceivedMessages()).as("statistics never read in time: nothing leaves").isEmpty();
+        // The breaker gave up at TIMEOUT_MS; the HTTP read it abandoned must end by HTTP_TIMEOUT_MS, not at the hang's end.
+        await().atMost(Duration.ofMillis(HTTP_TIMEOUT_MS + 3000)).until(() -> statisticsReads() == 0);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("ended by the client's limit, long before the API answered")
+                .isLessThan(Duration.ofMillis(hangMs / 2));
+        assertThat(guard().figures()).as("nothing was judged").isEmpty();
+    }
+
+    /** Threads still reading a statistics answer: an HTTP read on a call made by the guard's breaker. */
+    private static long statisticsReads() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().startsWith("org.apache.hc.client5")))
+                .filter(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().contains("resilience4j")
+                        || f.getClassName().contains("ResilienceProcessor")))
+                .count();
     }
 
     @Test
