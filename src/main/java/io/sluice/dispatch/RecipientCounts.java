@@ -103,9 +103,13 @@ public class RecipientCounts {
                     insert.setString(3, d.skipCode());
                     insert.setInt(4, slot);
                     insert.executeUpdate();
-                } catch (SQLException alreadyThere) {
-                    // Most often a duplicate key: the row exists, which is all this wants. Anything else shows up
-                    // again in the upsert, inside the caller's transaction, where it is handled.
+                } catch (SQLException e) {
+                    if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
+                        // Not "already there" (a lost connection, say): the upsert below still creates the row if
+                        // need be, inside the caller's transaction, and the next delta tries this again.
+                        continue;
+                    }
+                    // A duplicate key: the row exists, which is all this wants.
                 }
                 existing.add(key(d, slot));
             }
