@@ -326,6 +326,14 @@ async function loadHistory() {
   return { ...answer, samples: history.samples };
 }
 
+/** An ISO-8601 duration as Java writes it (PT720H) in days or hours for a person. */
+function readableDuration(iso) {
+  const m = /^PT(\d+)H$/.exec(iso || '');
+  if (!m) return iso;
+  const hours = Number(m[1]);
+  return hours % 24 === 0 ? hours / 24 + (hours === 24 ? ' day' : ' days') : hours + ' h';
+}
+
 function renderEvents(answer) {
   const rows = (answer.events || []).map(e => el('tr', { 'data-kind': e.kind, 'data-event': String(e.id) },
     el('td', {}, new Date(e.at).toLocaleString('en-GB')), el('td', {}, e.kind), el('td', {}, e.actor),
@@ -341,7 +349,7 @@ function renderCharts(history, status) {
   const period = history.samplePeriodMs < 1000 ? history.samplePeriodMs + ' ms' : Math.round(history.samplePeriodMs / 1000) + ' s';
   document.getElementById('history-note').textContent = samples.length + ' samples'
     + (samples.length ? ' since ' + new Date(samples[0].at).toLocaleString('en-GB') : '') + ', one every ' + period
-    + ' (kept in the database for ' + history.retention + ')';
+    + ' (kept in the database for ' + readableDuration(history.retention) + ')';
   chart('chart-sent', samples, 'sent', [], false);
   chart('chart-send-limit', samples, 'sendLimit', [], true);
   chart('chart-ramp-step', samples, 'rampStep', [], true);
