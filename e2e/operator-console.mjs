@@ -6,7 +6,8 @@
 //   PHASE=controls  sign-in (none, wrong, right), CSP, uploads with rejects, refused and accepted send limits, start,
 //                   the next tick honouring the limit, pause (nothing more sent), start again, suppression sync,
 //                   validation run. Screenshots console-normal.png, console-paused.png.
-//   PHASE=halt      the guard has halted: the halt is shown, resume needs a reason, resume with one. console-halted.png.
+//   PHASE=halt      the guard has halted: the halt is shown, resume needs a reason, resume with one; the limit given
+//                   then overrides the ramp, which is given back. console-halted.png.
 //   PHASE=history   after a restart: the charts draw the samples from before it; the event history is still there.
 //
 // Environment: SLUICE_URL, SLUICE_TOKEN, PHASE, RESULT (json written here), CAMPAIGN_ID, AUDIENCE_CSV, VALIDATION_CSV,
@@ -279,6 +280,18 @@ async function halt(context) {
   check(status.halted === false && status.sendLimit === 4, 'the API is no longer halted and has the limit given');
   await page.locator('#events tr[data-kind="resumed"]', { hasText: 'bought segment' }).waitFor({ timeout: 15000 });
   check(true, 'the reason is shown back in the event history');
+
+  // The person's limit overrides the ramp until it is given back.
+  check(status.ramp.overridden === true && await page.locator('#ramp-resume').isEnabled(), 'the ramp can be given back');
+  const asked = confirmNext(page);
+  await page.click('#ramp-resume');
+  check((await asked).includes('back to the ramp'), 'giving back to the ramp asks first');
+  await page.locator('#action-result', { hasText: 'the ramp sets the send limit again' }).waitFor({ timeout: 10000 });
+  const ramped = await apiGet('/api/status');
+  result.rampAfterGiveBack = ramped.ramp;
+  check(ramped.ramp.overridden === false && ramped.sendLimit === ramped.ramp.stepSendLimit,
+    'the API has the ramp setting the limit again: ' + JSON.stringify(ramped.ramp));
+  await page.locator('#ramp-resume:disabled').waitFor({ timeout: 15000 });
   check(seen.withoutBearer.length === 0 && seen.foreign.length === 0 && seen.errors.length === 0,
     'bearer on every call, nothing foreign, no script error: ' + JSON.stringify(seen));
 }

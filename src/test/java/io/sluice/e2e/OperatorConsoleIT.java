@@ -125,6 +125,8 @@ class OperatorConsoleIT {
             assertThat(controls.path("tickAfterChange").path("sendLimit").asInt()).isEqualTo(5);
             assertThat(controls.path("pause").path("state").asText()).isEqualTo("PAUSED");
             assertThat(controls.path("suppressionSync").asText()).contains("1 suppressions read");
+            assertThat(call("POST", "/api/addresses/check", "text/plain", "gone@example.org").body())
+                    .as("the sync the page ran suppressed Postmark's address").contains("suppressed");
             assertThat(controls.path("checks").toString()).contains("a refused value changes nothing",
                     "the next tick honours the new limit", "a paused campaign sends nothing more",
                     "every API call after signing in carries the bearer header", "no CSP violation",
@@ -139,13 +141,14 @@ class OperatorConsoleIT {
             assertThat(halt.path("haltReasonShown").asText()).contains("bounce rate 12.00%");
             status = status();
             assertThat(status.path("halted").asBoolean()).isFalse();
-            assertThat(status.path("sendLimit").asInt()).isEqualTo(4);
+            assertThat(status.path("ramp").path("overridden").asBoolean()).as("given back to the ramp from the page").isFalse();
+            assertThat(status.path("sendLimit").asInt()).isEqualTo(status.path("ramp").path("stepSendLimit").asInt());
 
             JsonNode events = JSON.readTree(call("GET", "/api/events?limit=200", null, null).body()).path("events");
             Map<String, JsonNode> byKind = new HashMap<>();
             events.forEach(e -> byKind.putIfAbsent(e.path("kind").asText(), e));
             assertThat(byKind).as("the event history").containsKeys("halted", "resumed", "send-limit", "campaign-start",
-                    "campaign-pause", "audience-import", "validation-results-import", "ramp-step");
+                    "campaign-pause", "audience-import", "validation-results-import", "ramp-step", "ramp-resume");
             assertThat(byKind.get("halted").path("actor").asText()).isEqualTo("guard");
             assertThat(byKind.get("resumed").path("reason").asText()).isEqualTo("bounces came from one bought segment, removed");
             assertThat(byKind.get("resumed").path("detail").path("wasHalted").asBoolean()).isTrue();
