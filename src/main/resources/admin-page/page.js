@@ -1,6 +1,8 @@
-// Sluice progress page: reads GET /api/status and GET /api/status/history with the admin token and draws them,
-// every REFRESH_MS. No library and no network beyond this server. Text from the server only ever goes in through
-// textContent, never innerHTML (a campaign name is operator input).
+// Sluice operator console: reads GET /api/status, GET /api/status/history and GET /api/events with the admin token
+// and draws them every REFRESH_MS; its controls call the same admin API an operator would call with curl (no second
+// code path), ask before anything that changes the send, and show the API's answer or refusal as it came. No library
+// and no network beyond this server. Text from the server only ever goes in through textContent, never innerHTML (a
+// campaign name, a reason, an import reject are operator input).
 'use strict';
 
 const REFRESH_MS = 5000;
@@ -8,7 +10,13 @@ const TOKEN_KEY = 'sluice.adminToken';
 const STATES = ['SENT', 'SKIPPED', 'FAILED', 'UNKNOWN', 'CLAIMED', 'PENDING'];
 const SVG = 'http://www.w3.org/2000/svg';
 
+const HISTORY_PAGE = 10000;
+const HISTORY_MAX = 100000;
+
 let timer = null;
+// The history drawn so far: the first load reads every kept sample (page by page), later ones only what is new.
+let history = { samples: [], loaded: false };
+let campaignIds = '';
 
 function token() {
   return sessionStorage.getItem(TOKEN_KEY);
@@ -41,28 +49,89 @@ function num(key, value, tag) {
   return el(tag || 'span', { 'data-key': key, 'data-value': value == null ? '' : String(value) }, fmt(value));
 }
 
-/** GET path, or POST body as JSON when there is one. */
-async function api(path, body) {
+/** Every call carries the bearer header; no cookie is ever sent (credentials: omit), so no other site can act. */
+function authHeaders() {
   const headers = { Accept: 'application/json' };
   if (token()) headers.Authorization = 'Bearer ' + token();
+  return headers;
+}
+
+/** What a refused call said: its status and the API's own {"error"} text. */
+function refusal(path, status, body) {
+  let why = '';
+  try { why = JSON.parse(body).error || ''; } catch (ignored) { /* not JSON */ }
+  const error = new Error((why || 'no reason given') + ' (' + status + ' from ' + path + ')');
+  error.status = status;
+  error.unauthorized = status === 401;
+  return error;
+}
+
+/** GET path; with a body, POST it as JSON (or the method given). */
+async function api(path, body, method) {
+  const headers = authHeaders();
   const init = { headers, cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer' };
-  if (body !== undefined) {
-    init.method = 'POST';
+  if (body !== undefined || method) init.method = method || 'POST';
+  if (body !== undefined && body !== null) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   const response = await fetch(path, init);
-  if (response.status === 401) {
-    const error = new Error('unauthorized');
-    error.unauthorized = true;
-    throw error;
+  const text = await response.text();
+  if (!response.ok) throw refusal(path, response.status, text);
+  return text ? JSON.parse(text) : {};
+}
+
+/** A CSV upload with a progress bar: fetch cannot report upload progress, XMLHttpRequest can. */
+function upload(path, file, progress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = false;
+    for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
+    xhr.setRequestHeader('Content-Type', 'text/csv');
+    progress.hidden = false;
+    progress.value = 0;
+    xhr.upload.onprogress = e => { if (e.lengthComputable) progress.value = Math.round(100 * e.loaded / e.total); };
+    xhr.onload = () => {
+      progress.value = 100;
+      if (xhr.status >= 200 && xhr.status < 300) resolve(JSON.parse(xhr.responseText));
+      else reject(refusal(path, xhr.status, xhr.responseText));
+    };
+    xhr.onerror = () => reject(new Error('the upload did not reach Sluice'));
+    xhr.send(file);
+  });
+}
+
+/**
+ * Runs one control: asks first when it changes the send, calls the API, shows its answer (or its refusal: nothing
+ * changed), and refreshes so the figures show the change.
+ */
+async function act(label, confirmText, call, describe) {
+  const result = document.getElementById('action-result');
+  const error = document.getElementById('action-error');
+  const raw = document.getElementById('action-answer');
+  if (confirmText && !window.confirm(confirmText)) {
+    result.textContent = label + ': cancelled, nothing sent.';
+    error.textContent = '';
+    return null;
   }
-  if (!response.ok) {
-    let why = '';
-    try { why = ': ' + (await response.json()).error; } catch (ignored) { /* no JSON error */ }
-    throw new Error(path + ' answered ' + response.status + why);
+  result.textContent = label + '…';
+  error.textContent = '';
+  try {
+    const answer = await call();
+    result.textContent = label + ': ' + (describe ? describe(answer) : 'done');
+    raw.textContent = JSON.stringify(answer, null, 1);
+    raw.hidden = false;
+    raw.setAttribute('data-action', label);
+    refresh();
+    return answer;
+  } catch (e) {
+    if (e.unauthorized) { refresh(); return null; }
+    result.textContent = '';
+    raw.hidden = true;
+    error.textContent = label + ' refused: ' + e.message + '. Nothing changed.';
+    return null;
   }
-  return response.json();
 }
 
 /** A person's decision about a campaign's UNKNOWN recipients (POST /api/campaigns/{id}/unknown), with a reason. */
@@ -71,16 +140,28 @@ async function decideUnknown(id, action, n) {
   const reason = window.prompt('Why ' + verb + ' the ' + n + ' UNKNOWN recipient(s) of campaign #' + id
     + '? The reason is kept in the event history.');
   if (reason == null || !reason.trim()) return;
-  const notice = document.getElementById('action-result');
-  try {
-    const answer = await api('/api/campaigns/' + encodeURIComponent(id) + '/unknown', { action, reason: reason.trim() });
-    notice.textContent = 'Campaign #' + id + ': ' + answer.changed + ' UNKNOWN recipient(s) '
-      + (action === 'resend' ? 'will be sent again.' : 'marked sent.');
-  } catch (e) {
-    if (e.unauthorized) { refresh(); return; }
-    notice.textContent = 'Could not ' + verb + ': ' + e.message;
-  }
-  refresh();
+  await act('Campaign #' + id + ': ' + verb, null,
+    () => api('/api/campaigns/' + encodeURIComponent(id) + '/unknown', { action, reason: reason.trim() }),
+    answer => answer.changed + ' UNKNOWN recipient(s) ' + (action === 'resend' ? 'will be sent again.' : 'marked sent.'));
+}
+
+/** Start or pause one campaign (POST /api/campaigns/{id}/start | pause): both change the send, so both ask. */
+function campaignActions(c) {
+  const box = el('div', { className: 'campaign-actions' });
+  const running = c.state === 'RUNNING';
+  const button = el('button', { type: 'button', 'data-action': running ? 'pause' : 'start', 'data-campaign-id': String(c.id) },
+    running ? 'Pause…' : 'Start…');
+  button.addEventListener('click', () => {
+    const verb = running ? 'pause' : 'start';
+    const question = running
+      ? 'Pause campaign #' + c.id + ' "' + c.name + '"? Nothing more of it is claimed; claimed recipients finish.'
+      : 'Start campaign #' + c.id + ' "' + c.name + '"? Dispatch claims its recipients from the next tick.';
+    act('Campaign #' + c.id + ' ' + verb, question,
+      () => api('/api/campaigns/' + encodeURIComponent(c.id) + '/' + verb, null),
+      answer => 'campaign #' + answer.id + ' is now ' + answer.state);
+  });
+  box.append(button);
+  return box;
 }
 
 function unknownActions(c, n) {
@@ -94,6 +175,7 @@ function unknownActions(c, n) {
 
 function showLogin(message) {
   clearTimeout(timer);
+  history = { samples: [], loaded: false };
   document.getElementById('dashboard').hidden = true;
   document.getElementById('sign-out').hidden = true;
   document.getElementById('login').hidden = false;
@@ -104,14 +186,15 @@ function showLogin(message) {
 async function refresh() {
   clearTimeout(timer);
   try {
-    const [status, history] = await Promise.all([api('/api/status'), api('/api/status/history')]);
+    const [status, hist, events] = await Promise.all([api('/api/status'), loadHistory(), api('/api/events?limit=50')]);
     document.getElementById('login').hidden = true;
     document.getElementById('dashboard').hidden = false;
     document.getElementById('sign-out').hidden = !token();
     document.getElementById('load-error').textContent = '';
     renderControl(status);
     renderCampaigns(status);
-    renderCharts(history, status);
+    renderCharts(hist, status);
+    renderEvents(events);
     const updated = document.getElementById('updated');
     updated.textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + ', every ' + REFRESH_MS / 1000 + ' s';
     updated.setAttribute('data-refreshed', String(Date.now()));
@@ -119,7 +202,7 @@ async function refresh() {
     if (e.unauthorized) {
       const had = token();
       sessionStorage.removeItem(TOKEN_KEY);
-      showLogin(had ? 'That token was refused.' : '');
+      showLogin(had ? 'That token was refused: it is not the admin token (SLUICE_ADMIN_TOKEN). Nothing is shown without it.' : '');
       return;
     }
     // Keep the last figures on screen and say they are stale.
@@ -150,12 +233,26 @@ function renderControl(status) {
     card('UNKNOWN settlement', el('span', { 'data-key': 'settle.enabled', 'data-value': String(!!(status.settle && status.settle.enabled)) },
       status.settle && status.settle.enabled ? "on (Postmark's log)" : 'off: decide below'), ''),
     card('Last tick', tick ? el('span', {}, num('lastTick.sent', tick.sent), ' sent, ', num('lastTick.skipped', tick.skipped),
-      ' skipped, ', num('lastTick.failed', tick.failed), ' failed') : 'none yet'),
+      ' skipped, ', num('lastTick.failed', tick.failed), ' failed',
+      el('span', { className: 'muted' }, ' (limit ', num('lastTick.sendLimit', tick.sendLimit), ', ',
+        el('span', { 'data-key': 'lastTick.at', 'data-value': tick.at }, new Date(tick.at).toLocaleTimeString('en-GB')), ')'))
+      : 'none yet'),
   ];
   const control = document.getElementById('control');
   control.replaceChildren(...cards);
-  if (status.halted && status.haltReason) {
-    control.append(el('p', { className: 'error', 'data-key': 'haltReason' }, 'Halted: ' + status.haltReason));
+  document.getElementById('halt-panel').hidden = !status.halted;
+  document.getElementById('halt-reason').textContent = status.halted ? (status.haltReason || '') : '';
+  document.getElementById('ramp-resume').disabled = !ramp.overridden;
+  document.getElementById('ramp-resume').title = ramp.overridden ? '' : 'the ramp already sets the send limit';
+  const limitInput = document.getElementById('send-limit-input');
+  if (!limitInput.value && document.activeElement !== limitInput) limitInput.placeholder = String(status.sendLimit);
+  const ids = (status.campaigns || []).map(c => c.id + ':' + c.name).join('|');
+  if (ids !== campaignIds) {
+    campaignIds = ids;
+    const select = document.getElementById('upload-campaign');
+    const chosen = select.value;
+    select.replaceChildren(...(status.campaigns || []).map(c => el('option', { value: String(c.id) }, '#' + c.id + ' ' + c.name)));
+    if (chosen && [...select.options].some(o => o.value === chosen)) select.value = chosen;
   }
 }
 
@@ -201,6 +298,7 @@ function renderCampaigns(status) {
       ', ', num(p + 'waitingForValidation', c.waitingForValidation), ' waiting for validation',
       finish ? ', projected finish ' + new Date(finish).toLocaleString('en-GB') : ''),
       bar, legend,
+      campaignActions(c),
       counts.UNKNOWN > 0 ? unknownActions(c, counts.UNKNOWN) : '',
       el('table', {}, el('caption', {}, 'By state'), ...stateRows),
       el('table', {}, el('caption', {}, 'Skipped by code'), ...codeRows));
@@ -209,12 +307,50 @@ function renderCampaigns(status) {
   box.replaceChildren(...(list.length ? list : [el('p', { className: 'muted' }, 'No campaign yet.')]));
 }
 
+/**
+ * The history: the first load reads every kept sample page by page (GET /api/status/history?since=...), later loads
+ * only those from the last one drawn on (since is inclusive: the last one comes back and is dropped here).
+ */
+async function loadHistory() {
+  let since = history.loaded && history.samples.length ? history.samples[history.samples.length - 1].at : '1970-01-01T00:00:00Z';
+  let answer;
+  for (let page = 0; page < HISTORY_MAX / HISTORY_PAGE; page++) {
+    answer = await api('/api/status/history?since=' + encodeURIComponent(since) + '&limit=' + HISTORY_PAGE);
+    const last = history.samples.length ? Date.parse(history.samples[history.samples.length - 1].at) : -Infinity;
+    for (const s of answer.samples || []) if (Date.parse(s.at) > last) history.samples.push(s);
+    if (!answer.more || !answer.samples.length) break;
+    since = answer.samples[answer.samples.length - 1].at;
+  }
+  if (history.samples.length > HISTORY_MAX) history.samples.splice(0, history.samples.length - HISTORY_MAX);
+  history.loaded = true;
+  return { ...answer, samples: history.samples };
+}
+
+/** An ISO-8601 duration as Java writes it (PT720H) in days or hours for a person. */
+function readableDuration(iso) {
+  const m = /^PT(\d+)H$/.exec(iso || '');
+  if (!m) return iso;
+  const hours = Number(m[1]);
+  return hours % 24 === 0 ? hours / 24 + (hours === 24 ? ' day' : ' days') : hours + ' h';
+}
+
+function renderEvents(answer) {
+  const rows = (answer.events || []).map(e => el('tr', { 'data-kind': e.kind, 'data-event': String(e.id) },
+    el('td', {}, new Date(e.at).toLocaleString('en-GB')), el('td', {}, e.kind), el('td', {}, e.actor),
+    el('td', {}, e.campaign == null ? '' : '#' + e.campaign), el('td', { className: 'reason' }, e.reason || ''),
+    el('td', { className: 'detail' }, e.detail == null ? '' : typeof e.detail === 'string' ? e.detail : JSON.stringify(e.detail))));
+  document.querySelector('#events tbody').replaceChildren(...(rows.length ? rows
+    : [el('tr', {}, el('td', { colspan: '6', className: 'muted' }, 'nothing yet'))]));
+}
+
 function renderCharts(history, status) {
   const samples = history.samples || [];
   const t = history.thresholds || {};
   const period = history.samplePeriodMs < 1000 ? history.samplePeriodMs + ' ms' : Math.round(history.samplePeriodMs / 1000) + ' s';
-  document.getElementById('history-note').textContent = samples.length + ' samples, one every ' + period
-    + ' (kept in memory; a restart starts over)';
+  document.getElementById('history-note').textContent = samples.length + ' samples'
+    + (samples.length ? ' since ' + new Date(samples[0].at).toLocaleString('en-GB') : '') + ', one every ' + period
+    + ' (kept in the database for ' + readableDuration(history.retention) + ')';
+  chart('chart-sent', samples, 'sent', [], false);
   chart('chart-send-limit', samples, 'sendLimit', [], true);
   chart('chart-ramp-step', samples, 'rampStep', [], true);
   chart('chart-bounce-rate', samples, 'bounceRate',
@@ -276,5 +412,85 @@ document.addEventListener('DOMContentLoaded', () => {
     sessionStorage.removeItem(TOKEN_KEY);
     showLogin('Signed out.');
   });
+  wireControls();
   refresh();
 });
+
+/** A whole number from an input, or the text the API would refuse (sent as is: the API says why). */
+function numberOrText(value) {
+  return /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value.trim();
+}
+
+function wireControls() {
+  document.getElementById('send-limit-form').addEventListener('submit', event => {
+    event.preventDefault();
+    const value = document.getElementById('send-limit-input').value;
+    const reason = document.getElementById('send-limit-reason').value.trim();
+    const limit = numberOrText(value);
+    const body = reason ? { sendLimit: limit, reason } : { sendLimit: limit };
+    act('Send limit', 'Set the send limit to ' + value + ' per tick from the next tick'
+      + (Number(value) === 0 ? ' (0: nothing is sent)' : '') + '? The ramp stops moving it until given back.',
+      () => api('/api/send-limit', body, 'PUT'),
+      answer => 'the next tick sends at most ' + answer.sendLimit + (answer.sendLimit === 0 ? ' (sending stopped)' : ''))
+      .then(answer => { if (answer) document.getElementById('send-limit-form').reset(); });
+  });
+  document.getElementById('resume-form').addEventListener('submit', event => {
+    event.preventDefault();
+    const reason = document.getElementById('resume-reason').value.trim();
+    const limitText = document.getElementById('resume-send-limit').value.trim();
+    if (!reason) {
+      document.getElementById('action-error').textContent = 'Resume needs a reason: say why it is safe to go on.';
+      return;
+    }
+    const body = limitText ? { sendLimit: numberOrText(limitText), reason } : { reason };
+    act('Resume', 'Lift the halt and send again' + (limitText ? ' at ' + limitText + ' per tick' : ' from the ramp\'s first step')
+      + '? Reason: ' + reason, () => api('/api/resume', body),
+      answer => 'halt lifted, send limit ' + answer.sendLimit)
+      .then(answer => { if (answer) document.getElementById('resume-form').reset(); });
+  });
+  document.getElementById('ramp-resume').addEventListener('click', () => act('Ramp',
+    'Give the send limit back to the ramp at its current step?', () => api('/api/ramp/resume', null),
+    answer => 'the ramp sets the send limit again: step ' + answer.step + ', ' + answer.stepSendLimit + ' per tick'));
+  document.getElementById('suppressions-sync').addEventListener('click', () => act('Suppression sync', null,
+    () => api('/api/suppressions/sync', null), answer => fmt(answer.total) + ' suppressions read from Postmark'));
+  document.getElementById('validation-run').addEventListener('click', () => act('Validation run',
+    'Validate pending addresses now? Provider checks cost credits.', () => api('/api/validation/run', null),
+    answer => fmt(answer.selected) + ' selected, ' + fmt(answer.local) + ' judged locally, ' + fmt(answer.cached)
+      + ' cached, ' + fmt(answer.leftPending) + ' left pending'));
+  document.getElementById('audience-upload').addEventListener('click', () => {
+    const file = document.getElementById('audience-file').files[0];
+    const campaign = document.getElementById('upload-campaign').value;
+    if (!file || !campaign) {
+      document.getElementById('action-error').textContent = 'Choose a campaign and a CSV file first.';
+      return;
+    }
+    uploadFile('Audience upload to campaign #' + campaign,
+      'Import ' + file.name + ' into campaign #' + campaign + '? Its new recipients are sent to if the campaign runs.',
+      '/api/campaigns/' + encodeURIComponent(campaign) + '/audience', file);
+  });
+  document.getElementById('validation-upload').addEventListener('click', () => {
+    const file = document.getElementById('validation-file').files[0];
+    if (!file) {
+      document.getElementById('action-error').textContent = 'Choose a validation results CSV file first.';
+      return;
+    }
+    uploadFile('Validation results upload', 'Import the validation results in ' + file.name
+      + '? The verdicts decide who is sent to.', '/api/validation-results', file);
+  });
+}
+
+async function uploadFile(label, question, path, file) {
+  const progress = document.getElementById('upload-progress');
+  const box = document.getElementById('upload-result');
+  const answer = await act(label, question, () => upload(path, file, progress),
+    a => fmt(a.rows) + ' rows: ' + fmt(a.imported) + ' imported, ' + fmt(a.rejected) + ' rejected');
+  document.getElementById('upload-form').reset();
+  progress.hidden = true;
+  if (!answer) { box.hidden = true; return; }
+  box.hidden = false;
+  document.getElementById('upload-summary').replaceChildren(label + ': ', num('upload.rows', answer.rows), ' rows, ',
+    num('upload.imported', answer.imported), ' imported, ', num('upload.rejected', answer.rejected), ' rejected',
+    answer.rejected > (answer.rejects || []).length ? ' (the first ' + answer.rejects.length + ' listed)' : '');
+  document.querySelector('#upload-rejects tbody').replaceChildren(...(answer.rejects || []).map(r =>
+    el('tr', { className: 'reject' }, el('td', { className: 'num' }, String(r.line)), el('td', {}, r.email || ''), el('td', {}, r.reason))));
+}

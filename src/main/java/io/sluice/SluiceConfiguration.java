@@ -118,7 +118,10 @@ public class SluiceConfiguration implements CamelConfiguration {
         AudienceImporter audience = new AudienceImporter(database.dataSource(), sql, campaigns, importBatch, localChecks, validationCache);
         CacheLookups cacheLookups = new CacheLookups();
         audience.setCacheLookups(cacheLookups, settings.getDuration("sluice.validation.max-age"));
+        // The event history: what a person decided (with the reason given) and what Sluice did by itself.
+        EventLog events = new EventLog(database.dataSource(), sql);
         SendControl sendControl = new SendControl(database.dataSource(), sql);
+        sendControl.setEvents(events);
         sendControl.ensureExists(settings.getInt("sluice.dispatch.initial-send-limit"));
         RecipientStore recipients = new RecipientStore(database.dataSource(), sql, instanceId,
                 settings.getDuration("sluice.validation.max-age"));
@@ -136,6 +139,8 @@ public class SluiceConfiguration implements CamelConfiguration {
         Ramp ramp = new Ramp(Ramp.parse(settings.get("sluice.ramp.steps")), settings.getDouble("sluice.guard.bounce-rate-warn"),
                 sendControl, ProgressLog.ticksPerHour(settings.get("sluice.dispatch.cron")), Clock.systemUTC());
         guard.setRamp(ramp);
+        guard.setEvents(events);
+        ramp.setEvents(events);
         guard.setAlert(new OperatorAlert(settings.get("sluice.guard.alert-url", "")));
         org.springframework.jdbc.core.JdbcTemplate guardJdbc = new org.springframework.jdbc.core.JdbcTemplate(database.dataSource());
         guard.setWebhookBounces(() -> guardJdbc.queryForObject(sql.get("webhook-bounces-since"), Long.class,
@@ -189,6 +194,7 @@ public class SluiceConfiguration implements CamelConfiguration {
 
         AdminAuth adminAuth = new AdminAuth(settings.get("sluice.admin.token", ""), demo);
         AdminApi adminApi = new AdminApi(campaigns, audience, validationCache, sendControl, stats, dispatch, guard, ramp);
+        adminApi.setEvents(events);
         adminApi.setStatusTimeout(settings.getDuration("sluice.status.db-timeout"));
         adminApi.setDeliveryStatus(deliveryGate::status);
 
@@ -252,12 +258,15 @@ public class SluiceConfiguration implements CamelConfiguration {
         registry.bind("requestBodies", new io.sluice.admin.RequestBodies());
         context.addStartupListener(new io.sluice.admin.BodyLimit(settings.getInt("sluice.http.port"), Long.parseLong(settings.get("sluice.http.max-body-bytes").strip())));
         registry.bind("adminPage", new AdminPage());
-        registry.bind("statusHistory", new StatusHistory(sendControl, guard, settings.getDouble("sluice.guard.bounce-rate-warn"),
-                settings.getInt("sluice.history.size"), settings.getInt("sluice.history.sample-ms"), Clock.systemUTC()));
-        registry.bind("inboxImports", new InboxImports(audience, validationCache));
+        registry.bind("statusHistory", new StatusHistory(database.dataSource(), sql, sendControl, guard, stats::byCampaign,
+                settings.getDouble("sluice.guard.bounce-rate-warn"), settings.getInt("sluice.history.size"),
+                settings.getInt("sluice.history.sample-ms"), settings.getDuration("sluice.history.retention"), Clock.systemUTC()));
+        InboxImports inboxImports = new InboxImports(audience, validationCache);
+        inboxImports.setEvents(events);
+        registry.bind("inboxImports", inboxImports);
         registry.bind("unsubscribeTokens", tokens);
         registry.bind("unsubscribes", new Unsubscribes(tokens, validationCache, database.dataSource(), sql));
-        bindSettlement(settings, registry, database, sql, instanceId, campaigns, adminApi, mode, serverToken);
+        bindSettlement(settings, registry, database, sql, instanceId, campaigns, adminApi, mode, serverToken, events);
 
         if (settings.getBoolean("sluice.routes.reload")) {
             // Camel's own reload (camel.main.routesReloadEnabled) stays off: it drops the old routes before it knows
@@ -288,8 +297,8 @@ public class SluiceConfiguration implements CamelConfiguration {
      * settlement against Postmark's message log (route unknown-settle), which needs the Postmark token and SMTP delivery.
      */
     private static void bindSettlement(Settings settings, Registry registry, Database database, SqlFiles sql, String instanceId,
-                                       CampaignStore campaigns, AdminApi adminApi, String mode, String serverToken) {
-        EventLog events = new EventLog(database.dataSource(), sql);
+                                       CampaignStore campaigns, AdminApi adminApi, String mode, String serverToken,
+                                       EventLog events) {
         UnknownRecipients unknown = new UnknownRecipients(database.dataSource(), sql, instanceId, events);
         String off = !settings.getBoolean("sluice.settle.enabled") ? "switched off (sluice.settle.enabled=false)"
                 : serverToken.isBlank() ? "no Postmark server token (sluice.postmark.server-token)"

@@ -63,6 +63,32 @@ public class AdminApi {
         this.dispatch = dispatch;
     }
 
+    private EventLog events;
+
+    /** Where campaign starts and pauses and uploads are written. */
+    public void setEvents(EventLog events) {
+        this.events = events;
+    }
+
+    private void record(String kind, Long campaign, Map<String, Object> detail) {
+        if (events != null) {
+            events.record(kind, "admin-api", campaign, null, detail);
+        }
+    }
+
+    /** An import's entry in the event history: its counts and the first reasons its rows were rejected. */
+    public static Map<String, Object> importDetail(ImportResult result, List<Rejects.Listed.Reject> rejects) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("source", result.source());
+        detail.put("rows", result.rows());
+        detail.put("imported", result.imported());
+        detail.put("rejected", result.rejected());
+        if (rejects != null && !rejects.isEmpty()) {
+            detail.put("firstRejects", rejects.stream().limit(3).map(r -> "line " + r.line() + ": " + r.reason()).toList());
+        }
+        return detail;
+    }
+
     private java.util.function.Supplier<Map<String, Object>> validationStatus = Map::of;
     /*
      * GET /api/status reads the database, and Hikari waits up to its connectionTimeout (30 s) for a connection to a
@@ -180,7 +206,10 @@ public class AdminApi {
         campaigns.require(id);
         Rejects.Listed rejects = Rejects.listed(REJECTS_IN_ANSWER);
         try {
-            return answer(audience.importCsv(id, csv, "upload to campaign " + id, rejects), rejects);
+            ImportResult result = audience.importCsv(id, csv, "upload to campaign " + id, rejects);
+            Map<String, Object> answer = answer(result, rejects);
+            record("audience-import", id, importDetail(result, rejects.kept()));
+            return answer;
         } catch (ImportException e) {
             throw ApiException.badRequest(e.getMessage());
         }
@@ -189,18 +218,27 @@ public class AdminApi {
     public Map<String, Object> importValidationResults(InputStream csv) {
         Rejects.Listed rejects = Rejects.listed(REJECTS_IN_ANSWER);
         try {
-            return answer(validationCache.importResults(csv, "validation results upload", "import", rejects), rejects);
+            ImportResult result = validationCache.importResults(csv, "validation results upload", "import", rejects);
+            Map<String, Object> answer = answer(result, rejects);
+            record("validation-results-import", null, importDetail(result, rejects.kept()));
+            return answer;
         } catch (ImportException e) {
             throw ApiException.badRequest(e.getMessage());
         }
     }
 
     public Map<String, Object> start(String campaignId) {
-        return campaigns.start(id(campaignId));
+        long id = id(campaignId);
+        Map<String, Object> answer = campaigns.start(id);
+        record("campaign-start", id, Map.of("state", String.valueOf(answer.get("state"))));
+        return answer;
     }
 
     public Map<String, Object> pause(String campaignId) {
-        return campaigns.pause(id(campaignId));
+        long id = id(campaignId);
+        Map<String, Object> answer = campaigns.pause(id);
+        record("campaign-pause", id, Map.of("state", String.valueOf(answer.get("state"))));
+        return answer;
     }
 
     /** The JSON error body every refused call answers with. */

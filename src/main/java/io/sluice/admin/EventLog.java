@@ -17,8 +17,9 @@ import io.sluice.db.SqlFiles;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The event history ({@code sluice_event}): decisions a person made through the admin API, with their reason, and
- * what automatic settlement did. {@link #record} joins the caller's transaction when there is one (same DataSource),
+ * The event history ({@code sluice_event}): decisions a person made through the admin API (send limit, resume, ramp,
+ * campaign start and pause, uploads, UNKNOWN recipients), with their reason where given, and what Sluice did by itself
+ * (guard halts, ramp steps, inbox imports, settlement). {@link #record} joins the caller's transaction when there is one (same DataSource),
  * so a change and its entry are written together or not at all. {@code GET /api/events} reads it newest first.
  */
 public class EventLog {
@@ -34,6 +35,24 @@ public class EventLog {
     public EventLog(DataSource dataSource, SqlFiles sql) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.sql = sql;
+    }
+
+    /**
+     * The optional {@code reason} of a person's call (PUT /api/send-limit, POST /api/resume): a string of at most
+     * 1,000 characters, or null when absent; 400 otherwise.
+     */
+    public static String reasonOf(Map<String, Object> json) {
+        Object value = json == null ? null : json.get("reason");
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String text)) {
+            throw ApiException.badRequest("reason must be a text, e.g. {\"reason\": \"bounces checked with Postmark\"}");
+        }
+        if (text.length() > 1000) {
+            throw ApiException.badRequest("reason must be at most 1000 characters, got " + text.length());
+        }
+        return text.isBlank() ? null : text.strip();
     }
 
     /** Appends one entry; {@code detail} is kept as a JSON object. */
@@ -75,7 +94,7 @@ public class EventLog {
         return answer;
     }
 
-    private static Instant since(String value) {
+    static Instant since(String value) {
         if (value == null || value.isBlank()) {
             return Instant.EPOCH;
         }

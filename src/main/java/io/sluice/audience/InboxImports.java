@@ -14,10 +14,27 @@ public class InboxImports {
 
     private final AudienceImporter audience;
     private final ValidationCache validationCache;
+    private io.sluice.admin.EventLog events;
 
     public InboxImports(AudienceImporter audience, ValidationCache validationCache) {
         this.audience = audience;
         this.validationCache = validationCache;
+    }
+
+    /** Where each inbox import is written (actor inbox), with its counts and the rejects file. */
+    public void setEvents(io.sluice.admin.EventLog events) {
+        this.events = events;
+    }
+
+    private ImportResult recorded(String kind, Long campaign, ImportResult result, Path rejects) {
+        if (events != null) {
+            java.util.Map<String, Object> detail = io.sluice.admin.AdminApi.importDetail(result, null);
+            if (result.rejected() > 0) {
+                detail.put("rejectsFile", rejects.toString());
+            }
+            events.record(kind, "inbox", campaign, null, detail);
+        }
+        return result;
     }
 
     public ImportResult importAudience(String parentDir, String fileName, InputStream csv) {
@@ -32,14 +49,16 @@ public class InboxImports {
         }
         Path rejects = campaignDir.getParent().resolve("done").resolve(folder).resolve(rejectsName(fileName));
         try (Rejects sink = Rejects.toFile(rejects)) {
-            return audience.importCsv(campaignId, csv, "audience/" + folder + "/" + fileName, sink);
+            return recorded("audience-import", campaignId,
+                    audience.importCsv(campaignId, csv, "audience/" + folder + "/" + fileName, sink), rejects);
         }
     }
 
     public ImportResult importValidationResults(String parentDir, String fileName, InputStream csv) {
         Path rejects = Path.of(parentDir).resolve("done").resolve(rejectsName(fileName));
         try (Rejects sink = Rejects.toFile(rejects)) {
-            return validationCache.importResults(csv, "validation-results/" + fileName, "import", sink);
+            return recorded("validation-results-import", null,
+                    validationCache.importResults(csv, "validation-results/" + fileName, "import", sink), rejects);
         }
     }
 

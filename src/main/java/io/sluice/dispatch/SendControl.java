@@ -30,10 +30,16 @@ public class SendControl {
 
     private final JdbcTemplate jdbc;
     private final SqlFiles sql;
+    private io.sluice.admin.EventLog events;
 
     public SendControl(DataSource dataSource, SqlFiles sql) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.sql = sql;
+    }
+
+    /** Where a person's send limit changes are written, with their reason. */
+    public void setEvents(io.sluice.admin.EventLog events) {
+        this.events = events;
     }
 
     /** Creates the single control row on first start; an existing row (a person's setting) is never overwritten. */
@@ -50,7 +56,7 @@ public class SendControl {
                 (rs, n) -> new State(rs.getInt("send_limit"), rs.getBoolean("halted"), rs.getString("halt_reason")));
     }
 
-    /** PUT /api/send-limit: takes effect on the next tick. */
+    /** PUT /api/send-limit {"sendLimit": N, "reason": optional}: takes effect on the next tick. */
     public Map<String, Object> updateSendLimit(Map<String, Object> json) {
         Object value = json == null ? null : json.get("sendLimit");
         if (!(value instanceof Integer || value instanceof Long)) {
@@ -60,8 +66,13 @@ public class SendControl {
         if (limit < 0 || limit > 1_000_000) {
             throw ApiException.badRequest("sendLimit must be between 0 and 1000000, got " + limit);
         }
+        String reason = io.sluice.admin.EventLog.reasonOf(json);
+        int previous = read().sendLimit();
         setSendLimit((int) limit);
         LOG.info("sendLimit set to {} through the admin API", limit);
+        if (events != null) {
+            events.record("send-limit", "admin-api", null, reason, Map.of("sendLimit", limit, "previous", previous));
+        }
         return Map.of("sendLimit", limit);
     }
 

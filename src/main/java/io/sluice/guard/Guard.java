@@ -44,6 +44,7 @@ public class Guard {
     private final Duration callTimeout;
     private final String messageStream;
     private final int resumeSendLimit;
+    private volatile io.sluice.admin.EventLog events;
     private final Clock clock;
     private final Supplier<Instant> windowStart;
 
@@ -91,6 +92,11 @@ public class Guard {
     }
 
     /** Where a halt is announced besides the log and the status (the operators' webhook). */
+    /** Where halts and a person's resumes are written. */
+    public void setEvents(io.sluice.admin.EventLog events) {
+        this.events = events;
+    }
+
     public void setAlert(java.util.function.Consumer<Map<String, Object>> alert) {
         this.alert = alert;
     }
@@ -192,6 +198,9 @@ public class Guard {
         if (reason != null && !sendControl.read().halted()) {
             sendControl.halt("guard: " + reason);
             LOG.error("SENDING HALTED by the reputation guard: {}. A person must look, then POST /api/resume.", reason);
+            if (events != null) {
+                events.record("halted", "guard", null, reason, figures);
+            }
             Map<String, Object> event = new LinkedHashMap<>(figures);
             event.put("event", "sluice.halted");
             event.put("reason", reason);
@@ -220,8 +229,12 @@ public class Guard {
         return null;
     }
 
-    /** POST /api/resume: a person lifts the halt, restarting at the given sendLimit or the ramp's first step. */
+    /**
+     * POST /api/resume: a person lifts the halt, restarting at the given sendLimit or the ramp's first step; the
+     * optional reason goes to the event history with what was lifted.
+     */
     public Map<String, Object> resume(Map<String, Object> json) {
+        String reason = io.sluice.admin.EventLog.reasonOf(json);
         int limit = resumeSendLimit;
         boolean rampRestarts = true;
         if (json != null && json.get("sendLimit") != null) {
@@ -231,8 +244,17 @@ public class Guard {
             }
             limit = value;
         }
+        SendControl.State before = sendControl.read();
         sendControl.resume(limit, rampRestarts);
         LOG.warn("Halt lifted by a person through POST /api/resume; sendLimit {}", limit);
+        if (events != null) {
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("sendLimit", limit);
+            detail.put("rampRestarts", rampRestarts);
+            detail.put("wasHalted", before.halted());
+            detail.put("haltReason", before.haltReason());
+            events.record("resumed", "admin-api", null, reason, detail);
+        }
         return Map.of("halted", false, "sendLimit", limit);
     }
 

@@ -31,6 +31,7 @@ public class Ramp {
     private final SendControl sendControl;
     private final double ticksPerHour;
     private final Clock clock;
+    private volatile io.sluice.admin.EventLog events;
 
     public Ramp(List<Step> steps, double warnRate, SendControl sendControl, double ticksPerHour, Clock clock) {
         if (steps.isEmpty()) {
@@ -41,6 +42,17 @@ public class Ramp {
         this.sendControl = sendControl;
         this.ticksPerHour = ticksPerHour;
         this.clock = clock;
+    }
+
+    /** Where the ramp's steps and a person's POST /api/ramp/resume are written. */
+    public void setEvents(io.sluice.admin.EventLog events) {
+        this.events = events;
+    }
+
+    private void record(String kind, String actor, int index, String why) {
+        if (events != null) {
+            events.record(kind, actor, null, why, Map.of("step", index + 1, "sendLimit", steps.get(index).sendLimit()));
+        }
     }
 
     /** Parses "10@PT20M,100@PT30M,...,8000": limit@duration, the last step may have no duration. */
@@ -73,6 +85,7 @@ public class Ramp {
         if (state.stepStartedAt() == null) {
             sendControl.setRampStep(index, now, steps.get(index).sendLimit());
             LOG.info("Ramp started at step {}: sendLimit {}", index + 1, steps.get(index).sendLimit());
+            record("ramp-step", "ramp", index, "ramp started at the first healthy guard check");
             return;
         }
         Step step = steps.get(index);
@@ -85,6 +98,7 @@ public class Ramp {
             Step next = steps.get(index + 1);
             sendControl.setRampStep(index + 1, now, next.sendLimit());
             LOG.info("Ramp advances to step {}: sendLimit {}", index + 2, next.sendLimit());
+            record("ramp-step", "ramp", index + 1, "step " + (index + 1) + " done with healthy rates");
         }
     }
 
@@ -94,6 +108,7 @@ public class Ramp {
         int index = Math.min(state.step(), steps.size() - 1);
         sendControl.setRampStep(index, clock.instant(), steps.get(index).sendLimit());
         LOG.info("Ramp resumed at step {}: sendLimit {}", index + 1, steps.get(index).sendLimit());
+        record("ramp-resume", "admin-api", index, null);
         return status(List.of());
     }
 

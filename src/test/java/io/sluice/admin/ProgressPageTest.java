@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The progress page's files and its history API, over HTTP (the browser test is ProgressPageBrowserTest). */
+/**
+ * The console's files and its history API, over HTTP (the browser tests are ProgressPageBrowserTest and, on the
+ * packaged jar with a restart, OperatorConsoleIT).
+ */
 class ProgressPageTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,5 +80,34 @@ class ProgressPageTest {
         assertThat(history.path("thresholds").path("bounceRateWarn").asDouble()).isEqualTo(3.0);
         assertThat(history.path("thresholds").path("complaintRateHalt").asDouble()).isEqualTo(0.1);
         assertThat(history.path("samplePeriodMs").asInt()).isEqualTo(200);
+    }
+
+    @Test
+    void should_serve_the_history_from_the_database_since_a_time_page_by_page() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> JSON.readTree(sluice.call("GET", "/api/status/history", null, null).body()).path("samples").size() >= 4);
+        Integer rows = sluice.jdbc().queryForObject("SELECT COUNT(*) FROM status_sample", Integer.class);
+        assertThat(rows).as("samples are rows of status_sample").isGreaterThanOrEqualTo(4);
+
+        JsonNode all = JSON.readTree(sluice.call("GET", "/api/status/history?since=2000-01-01", null, null).body());
+        JsonNode samples = all.path("samples");
+        assertThat(samples.size()).isGreaterThanOrEqualTo(4);
+        assertThat(samples.path(0).has("sent") && samples.path(0).has("skipped") && samples.path(0).has("failed")).isTrue();
+        assertThat(all.path("retention").asText()).isEqualTo("PT720H");
+
+        // Page by page: two at a time from the first, then on from the last one seen (since is inclusive).
+        JsonNode first = JSON.readTree(sluice.call("GET", "/api/status/history?since=2000-01-01&limit=2", null, null).body());
+        assertThat(first.path("samples").size()).isEqualTo(2);
+        assertThat(first.path("more").asBoolean()).isTrue();
+        assertThat(first.path("samples").path(0).path("at").asText()).isEqualTo(samples.path(0).path("at").asText());
+        String from = first.path("samples").path(1).path("at").asText();
+        JsonNode next = JSON.readTree(sluice.call("GET", "/api/status/history?since=" + from + "&limit=2", null, null).body());
+        assertThat(next.path("samples").path(0).path("at").asText()).isEqualTo(from);
+        assertThat(next.path("samples").path(1).path("at").asText()).isEqualTo(samples.path(2).path("at").asText());
+
+        assertThat(JSON.readTree(sluice.call("GET", "/api/status/history?since=2999-01-01", null, null).body()).path("samples")).isEmpty();
+        assertThat(sluice.call("GET", "/api/status/history?since=yesterday", null, null).statusCode()).isEqualTo(400);
+        assertThat(sluice.call("GET", "/api/status/history?limit=0", null, null).statusCode()).isEqualTo(400);
+        assertThat(sluice.call("GET", "/api/status/history?limit=10001", null, null).statusCode()).isEqualTo(400);
     }
 }

@@ -8,18 +8,18 @@ import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 
 /** What the jar tests need to run {@code java -jar target/sluice.jar} the way the README does, from a directory of its own. */
-final class WorkingDirectory {
+public final class WorkingDirectory {
 
     private WorkingDirectory() {
     }
 
     /** The java launcher of the JDK running the tests. */
-    static String javaBin() {
+    public static String javaBin() {
         return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     }
 
     /** Copies a folder of the checkout (routes/, samples/) into the working directory. */
-    static void copyTree(Path from, Path to) throws IOException {
+    public static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> paths = Files.walk(from)) {
             for (Path source : (Iterable<Path>) paths::iterator) {
                 Path target = to.resolve(from.relativize(source).toString());
