@@ -30,6 +30,7 @@ import io.sluice.guard.OperatorAlert;
 import io.sluice.guard.Ramp;
 import io.sluice.guard.SuppressionSync;
 import io.sluice.dispatch.DeliveryRecords;
+import io.sluice.dispatch.SendJournal;
 import io.sluice.dispatch.Dispatch;
 import io.sluice.dispatch.OutcomeBatches;
 import io.sluice.dispatch.ProgressLog;
@@ -128,6 +129,13 @@ public class SluiceConfiguration implements CamelConfiguration {
         RecipientStats stats = new RecipientStats(database.dataSource(), sql, settings.getDuration("sluice.status.waiting-refresh"));
         stats.setValidationMaxAge(settings.getDuration("sluice.validation.max-age"));
         DeliveryRecords deliveryRecords = new DeliveryRecords(database.dataSource(), sql);
+        java.nio.file.Path h2File = Database.h2File(settings.get("sluice.db.url"));
+        if (h2File != null && guarantee == DeliveryGuarantee.AT_MOST_ONCE) {
+            // H2 lost committed delivery records in kill -9 drills: a second record beside its file (see SendJournal).
+            SendJournal journal = new SendJournal(h2File.resolveSibling(h2File.getFileName() + "-send-journal"));
+            deliveryRecords.setJournal(journal);
+            deliveryRecords.restoreFromJournal(recipients);
+        }
         ProgressLog progress = new ProgressLog(campaigns, stats, settings.get("sluice.dispatch.cron"),
                 settings.getInt("sluice.dispatch.max-per-second"));
         String serverToken = settings.get("sluice.postmark.server-token", "");

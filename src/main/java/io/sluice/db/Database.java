@@ -76,6 +76,31 @@ public final class Database {
      * WRITE_DELAY=0 writes each commit to the file before it returns (into the OS's cache: that survives a killed
      * process, not a power cut, which would need an fsync per commit). A URL that names WRITE_DELAY itself keeps it.
      */
+    /**
+     * Where an embedded H2 file database keeps its file ({@code jdbc:h2:file:./data/sluice} → {@code ./data/sluice}), or
+     * null for anything else (another database, an H2 in memory or behind a TCP server).
+     */
+    public static java.nio.file.Path h2File(String url) {
+        String upper = url.toUpperCase(Locale.ROOT);
+        if (!upper.startsWith("JDBC:H2:")) {
+            return null;
+        }
+        String rest = url.substring("jdbc:h2:".length());
+        String restUpper = rest.toUpperCase(Locale.ROOT);
+        if (restUpper.startsWith("MEM:") || restUpper.startsWith("TCP:") || restUpper.startsWith("SSL:") || restUpper.startsWith("ZIP:")) {
+            return null;
+        }
+        if (restUpper.startsWith("FILE:")) {
+            rest = rest.substring("file:".length());
+        }
+        int options = rest.indexOf(';');
+        String path = options < 0 ? rest : rest.substring(0, options);
+        if (path.startsWith("~")) {
+            path = System.getProperty("user.home") + path.substring(1);
+        }
+        return java.nio.file.Path.of(path);
+    }
+
     static String durableH2(String url) {
         String upper = url.toUpperCase(Locale.ROOT);
         if (upper.startsWith("JDBC:H2:MEM:")) {

@@ -7,6 +7,8 @@ import javax.sql.DataSource;
 
 import io.sluice.db.SqlFiles;
 import org.apache.camel.processor.idempotent.jdbc.AbstractJdbcMessageIdRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 
 /**
@@ -19,20 +21,76 @@ public class DeliveryRecords extends AbstractJdbcMessageIdRepository {
     /** The processor name the rows carry (the route that records them). */
     public static final String PROCESSOR = "recipient-send";
 
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryRecords.class);
+
     private final SqlFiles sql;
+    private volatile SendJournal journal;
 
     public DeliveryRecords(DataSource dataSource, SqlFiles sql) {
         super(dataSource, PROCESSOR);
         this.sql = sql;
     }
 
+    /** With the embedded H2 file database: every record written or removed is also appended to the journal. */
+    public void setJournal(SendJournal journal) {
+        this.journal = journal;
+    }
+
     @Override
     public boolean add(String key) {
+        boolean added;
         try {
-            return insert(key) == 1;
+            added = insert(key) == 1;
         } catch (DuplicateKeyException alreadyRecorded) {
             return false;
         }
+        if (added && journal != null) {
+            journal.handedOver(key);
+        }
+        return added;
+    }
+
+    /**
+     * At start, before anything is claimed or recovered: every key the journal says was handed to delivery in an earlier
+     * run, whose record the database no longer has (H2 lost its last commits in a crash), gets its record back, and its
+     * recipient becomes UNKNOWN unless it already has an outcome. Then the earlier run's journal goes.
+     *
+     * @return how many recipients were moved to UNKNOWN
+     */
+    public int restoreFromJournal(RecipientStore recipients) {
+        if (journal == null) {
+            return 0;
+        }
+        int restored = 0;
+        int moved = 0;
+        for (String key : journal.handedOverInPreviousRun()) {
+            if (queryForInt(key) > 0) {
+                continue;
+            }
+            int colon = key.indexOf(':');
+            long id;
+            try {
+                id = Long.parseLong(key.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                continue; // not a key Sluice writes
+            }
+            if (recipients.markUnknownRestored(id, "delivery record lost by the database in a crash, restored from the send "
+                    + "journal: may or may not have been sent")) {
+                moved++;
+            }
+            try {
+                insert(key);
+            } catch (DuplicateKeyException alreadyThere) {
+                // recorded meanwhile: fine
+            }
+            restored++;
+        }
+        journal.forgetPreviousRun();
+        if (restored > 0) {
+            LOG.warn("The database came back without {} delivery records the send journal has (a crash lost its last commits); "
+                    + "restored, and {} of their recipients are now UNKNOWN: settle them, never resent on their own", restored, moved);
+        }
+        return moved;
     }
 
     @Override
@@ -42,7 +100,11 @@ public class DeliveryRecords extends AbstractJdbcMessageIdRepository {
 
     @Override
     public boolean remove(String key) {
-        return delete(key) > 0;
+        boolean removed = delete(key) > 0;
+        if (removed && journal != null) {
+            journal.withdrawn(key);
+        }
+        return removed;
     }
 
     @Override

@@ -286,6 +286,32 @@ public class RecipientStore {
     }
 
     /**
+     * The send journal says the row was handed to delivery, and the database lost its delivery record in a crash: a
+     * PENDING or CLAIMED row becomes UNKNOWN (its counters with it); a row with an outcome keeps it.
+     *
+     * @return true when the row was moved to UNKNOWN
+     */
+    public boolean markUnknownRestored(long id, String reason) {
+        Boolean moved = transaction.execute(status -> {
+            List<Object[]> rows = jdbc.query(sql.get("recipient-state"), (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}, id);
+            if (rows.isEmpty()) {
+                return false;
+            }
+            long campaignId = (Long) rows.get(0)[0];
+            String state = (String) rows.get(0)[1];
+            if (!PENDING.equals(state) && !CLAIMED.equals(state)) {
+                return false;
+            }
+            if (jdbc.update(sql.get("recipient-mark-unknown-restored"), truncate(reason, 1000), now(), id, state) != 1) {
+                return false;
+            }
+            counts.apply(RecipientCounts.moved(campaignId, state, UNKNOWN, null, 1));
+            return true;
+        });
+        return Boolean.TRUE.equals(moved);
+    }
+
+    /**
      * Never handed to the server (the delivery breaker was open): back to PENDING as it was before the claim, due at
      * once, the claim's attempt given back, its last error untouched.
      */
