@@ -1,6 +1,7 @@
 package io.sluice.routes;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -8,11 +9,15 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.sluice.dispatch.Recipient;
+import io.sluice.mail.AmbiguousDeliveryException;
 import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -113,6 +118,40 @@ class DispatchTickRouteTest extends SluiceRouteTestSupport {
                 .containsEntry("STATE", "SKIPPED").containsEntry("SKIP_CODE", "duplicate");
         assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM delivery_record WHERE message_id = ?", Long.class,
                 campaign + ":" + ada)).as("its delivery record stays").isEqualTo(1);
+    }
+
+    @Test
+    void should_record_each_delivery_failure_by_its_class_when_the_delivery_step_fails() throws Exception {
+        // A fault injected where the SMTP hand-off happens: what dispatch-errors does with it is the route's business.
+        advise("recipient-send", route -> {
+            route.weaveById("recipient-send-deliver").replace().process(exchange -> {
+                String email = exchange.getProperty("recipient", Recipient.class).email();
+                InternetAddress address = new InternetAddress(email);
+                if (email.startsWith("ada")) {
+                    throw new SMTPAddressFailedException(address, "RCPT TO", 550, "5.1.1 No such user");
+                }
+                throw new AmbiguousDeliveryException(new SMTPSendFailedException("DATA", -1, "[EOF]", null, null, null, null));
+            });
+            route.weaveById("recipient-send-record-sent").after().to("mock:recorded");
+        });
+        startSluice();
+        campaign("email,first_name\nada@example.com,Ada\ngrace@example.org,Grace\n",
+                "email,code\nada@example.com,valid\ngrace@example.org,valid\n");
+        MockEndpoint recorded = getMockEndpoint("mock:recorded");
+        recorded.expectedMessageCount(0);
+
+        tick();
+
+        recorded.assertIsSatisfied();
+        assertThat(row("ada@example.com")).as("a 5xx to RCPT TO is permanent: FAILED with the reply")
+                .containsEntry("STATE", "FAILED");
+        assertThat(row("ada@example.com").get("LAST_ERROR").toString()).contains("5.1.1 No such user");
+        assertThat(row("grace@example.org")).as("no reply after the data: may have left, a person decides (at-most-once)")
+                .containsEntry("STATE", "UNKNOWN");
+        Map<String, Object> grace = row("grace@example.org");
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM delivery_record WHERE message_id = ?", Long.class,
+                grace.get("CAMPAIGN_ID") + ":" + grace.get("ID"))).as("its delivery record stays: never sent again").isEqualTo(1);
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
     }
 
     private static List<String> emails(MockEndpoint mock) {
