@@ -9,6 +9,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -30,11 +31,18 @@ class GuardCheckBreakerRouteTest extends SluiceRouteTestSupport {
     @RegisterExtension
     static GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
 
-    /** Roomy: a cold first HTTP call on a loaded machine took longer than 300 ms. */
-    private static final int TIMEOUT_MS = 1500;
+    /** The guard's time limit when Postmark hangs; the hung answer comes after 2.5 times that. */
+    private static final int TIMEOUT_MS = 1000;
+    /** When Postmark fails fast: roomy, so that a cold first call on a loaded machine still ends in its 500. */
+    private static final int ROOMY_TIMEOUT_MS = 10_000;
     /** guard-check-breaker's minimumNumberOfCalls: the breaker judges no sooner. */
     private static final int CALLS_TO_OPEN = 3;
+    private final boolean hangs;
     private WireMockServer postmark;
+
+    GuardCheckBreakerRouteTest(TestInfo test) {
+        hangs = test.getTestMethod().orElseThrow().getName().contains("slower");
+    }
 
     @Override
     protected void settings(Properties settings) {
@@ -43,7 +51,7 @@ class GuardCheckBreakerRouteTest extends SluiceRouteTestSupport {
         smtp(settings, greenMail.getSmtp().getPort());
         settings.setProperty("sluice.postmark.api-url", postmark.baseUrl());
         settings.setProperty("sluice.postmark.server-token", "server-token-under-test");
-        settings.setProperty("sluice.guard.timeout-ms", Integer.toString(TIMEOUT_MS));
+        settings.setProperty("sluice.guard.timeout-ms", Integer.toString(hangs ? TIMEOUT_MS : ROOMY_TIMEOUT_MS));
         settings.setProperty("sluice.guard.min-sent", "100");
     }
 
@@ -62,7 +70,7 @@ class GuardCheckBreakerRouteTest extends SluiceRouteTestSupport {
 
     @Test
     void should_open_on_answers_slower_than_the_guard_timeout_and_send_nothing() throws Exception {
-        statistics(okJson("{\"Sent\":1000,\"Bounced\":0,\"SpamComplaints\":0}").withFixedDelay(TIMEOUT_MS * 4));
+        statistics(okJson("{\"Sent\":1000,\"Bounced\":0,\"SpamComplaints\":0}").withFixedDelay(TIMEOUT_MS * 5 / 2));
 
         opensAndDispatchSendsNothing("no answer within " + TIMEOUT_MS + " ms");
     }
@@ -73,15 +81,13 @@ class GuardCheckBreakerRouteTest extends SluiceRouteTestSupport {
 
     /** Three failed calls open the breaker; the judge is told why each time (failedBecause), and nothing is sent. */
     private void opensAndDispatchSendsNothing(String failedBecause) throws Exception {
-        // What the Postmark call gave back, if it ever did; and what guard-check-call hands the judge (the fallback's
-        // reason in guardCheckFailure when the breaker had no answer).
-        advise("guard-check-stats", route -> route.weaveById("guard-check-stats-get").after().to("mock:statistics-read"));
+        // What guard-check-call hands the judge: the fallback's reason in guardCheckFailure when the breaker had no answer.
+        // (A hung call's late answer still runs on through guard-check-stats, onto a copy nobody reads: the judge never
+        // sees it.)
         advise("guard-check", route -> route.weaveById("guard-check-call").after().to("mock:statistics-judged"));
         startSluice();
         campaign("email\na@example.com\nb@example.com\n", "email,code\na@example.com,valid\nb@example.com,valid\n");
-        MockEndpoint read = getMockEndpoint("mock:statistics-read");
         MockEndpoint judged = getMockEndpoint("mock:statistics-judged");
-        read.expectedMessageCount(0);
         judged.expectedMessageCount(CALLS_TO_OPEN);
 
         for (int i = 0; i < CALLS_TO_OPEN; i++) {
@@ -89,7 +95,7 @@ class GuardCheckBreakerRouteTest extends SluiceRouteTestSupport {
             tick();
         }
 
-        MockEndpoint.assertIsSatisfied(read, judged);
+        judged.assertIsSatisfied();
         assertThat(judged.getReceivedExchanges()).extracting(e -> e.getProperty("guardCheckFailure", String.class))
                 .as("each call ended in the breaker's fallback, saying why").allMatch(reason -> reason != null
                         && reason.startsWith("statistics call failed: ") && reason.contains(failedBecause));
