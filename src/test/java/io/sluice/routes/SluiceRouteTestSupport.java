@@ -38,6 +38,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * processors through their MBeans, as Hawtio does over Jolokia. Camel's management HTTP server stays off here: its
  * users file is written by a Main listener ({@code ops.ManagementAccess}) that only Sluice's own Main runs, and
  * {@code ops.ManagementTest} / {@code e2e.HawtioStopDispatchTest} cover that port.
+ * <p>
+ * {@code CamelMainTestSupport} rather than {@code @CamelMainTest}: the annotation takes only constant properties, and
+ * every test here needs its own database, GreenMail / WireMock ports and folders, known only when it runs
+ * ({@link #setupResources()} runs before the context is created).
  */
 public abstract class SluiceRouteTestSupport extends CamelMainTestSupport {
 
