@@ -441,7 +441,7 @@ public final class PipelineBenchmark {
         pooledSender = bean("pooledMailSender", PooledMailSender.class);
         jdbc = new JdbcTemplate(bean("dataSource", DataSource.class));
         producer = context.createProducerTemplate();
-        rawDurable = new RawDurableSender(bean("dataSource", DataSource.class), new SqlFiles(bean("database", Database.class).vendor()),
+        rawDurable = new RawDurableSender(bean("instances", io.sluice.cluster.Instances.class).id(), bean("dataSource", DataSource.class), new SqlFiles(bean("database", Database.class).vendor()),
                 composer, pooledSender.getJavaMailProperties(), smtpHost, smtpPort, threads,
                 Integer.parseInt(setting("sluice.dispatch.claim-chunk")), Integer.parseInt(setting("sluice.dispatch.outcome-batch")),
                 Long.parseLong(setting("sluice.dispatch.outcome-max-delay-ms")),

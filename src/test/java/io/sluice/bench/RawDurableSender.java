@@ -76,15 +76,20 @@ final class RawDurableSender {
     private final long outcomeMaxDelayNanos;
     private final Set<String> allowedCodes;
     private final Duration validationMaxAge;
-    private final String instanceId = "raw-bench";
+    /**
+     * The claim tokens' owner: the Sluice instance this runs in. Sluice's heartbeat recovers the claims of any owner that
+     * is not a live instance (a made-up owner's rows went UNKNOWN or back to PENDING in the middle of a run).
+     */
+    private final String instanceId;
     private final AtomicLong claims = new AtomicLong();
     /** Counter rows this sender created or found (as RecipientCounts keeps them): never inserted again. */
     private final Set<String> counterRows = ConcurrentHashMap.newKeySet();
     private final Map<String, ParsedSql> parsed = new ConcurrentHashMap<>();
 
-    RawDurableSender(DataSource dataSource, SqlFiles sql, MailComposer composer, Properties mailProperties, String smtpHost,
+    RawDurableSender(String instanceId, DataSource dataSource, SqlFiles sql, MailComposer composer, Properties mailProperties, String smtpHost,
                      int smtpPort, int threads, int claimChunk, int outcomeBatch, long outcomeMaxDelayMs,
                      Set<String> allowedCodes, Duration validationMaxAge) {
+        this.instanceId = instanceId;
         this.dataSource = dataSource;
         this.sql = sql;
         this.composer = composer;
@@ -125,7 +130,7 @@ final class RawDurableSender {
         CountDownLatch done = new CountDownLatch(threads);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            int slot = Math.floorMod(instanceId.hashCode() + t, COUNTER_SLOTS);
+            int slot = Math.floorMod(instanceId.hashCode() + 7 + t, COUNTER_SLOTS);
             Thread worker = new Thread(() -> {
                 Transport transport = null;
                 try (Connection c = dataSource.getConnection()) {
@@ -293,7 +298,7 @@ final class RawDurableSender {
         if (limit <= 0) {
             return List.of();
         }
-        String token = instanceId + "/" + claims.incrementAndGet();
+        String token = instanceId + "/raw-" + claims.incrementAndGet();
         Timestamp now = Timestamp.from(Instant.now());
         Timestamp freshSince = validationMaxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(validationMaxAge));
         c.setAutoCommit(false);
