@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
-# Sluice pipeline vs raw Jakarta Mail, to Postfix's smtp-sink on loopback. See bench/README.md.
-#   bench/run.sh                         # 3 measured runs of 8,000 messages, 15 threads
-#   bench/run.sh -Dbench.profile=true    # the same, plus a JFR profile of the measured phases, summarised
-# Needs: JDK 17 (javac), the Maven wrapper (for the dependency classpath), Postfix's smtp-sink.
+# Sluice pipeline vs a raw durable sender (plain JDBC + Jakarta Mail doing the same claim, delivery records and outcome
+# writes) and raw Jakarta Mail, to Postfix's smtp-sink on loopback, in one JVM. See bench/README.md.
+#   bench/run.sh                              # H2, 3 measured runs of 8,000 messages, 15 threads
+#   bench/run.sh -Dbench.db=mariadb           # the same on a scratch database of the MariaDB at 127.0.0.1:3306 (dropped after)
+#   bench/run.sh -Dbench.sink.delay-ms=100    # a sink that answers each message after 100 ms (bench/SlowSmtpSink), 1,500 per run
+#   bench/run.sh -Dbench.profile=true         # plus a JFR profile of the measured phases, summarised
+# Needs: JDK 17 (javac), the Maven wrapper (for the dependency classpath), Postfix's smtp-sink (not for the slow sink).
 # Any argument is passed to the benchmark JVM (-Dbench.n=..., -Dbench.runs=..., -Dbench.threads=..., -Dbench.warmup=...).
 # The JVM gets the Dockerfile's flags (-XX:MaxRAMPercentage=75, the Angus stream provider); JAVA_OPTS adds more
-# (e.g. JAVA_OPTS=-Xms1g). Bounded: the run by BENCH_TIMEOUT seconds (default 270).
+# (e.g. JAVA_OPTS=-Xms1g). Bounded: the run by BENCH_TIMEOUT seconds (default 600).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=target/bench
-RUN_TIMEOUT=${BENCH_TIMEOUT:-270}
+RUN_TIMEOUT=${BENCH_TIMEOUT:-600}
 mkdir -p "$OUT"
+
+# -Dbench.sink.delay-ms=N (N > 0): the slow sink of this package instead of smtp-sink, which waits whole seconds only.
+SINK_DELAY_MS=0
+for arg in "$@"; do
+  case "$arg" in -Dbench.sink.delay-ms=*) SINK_DELAY_MS=${arg#-Dbench.sink.delay-ms=} ;; esac
+done
 
 SINK=$(command -v smtp-sink || true)
 [ -z "$SINK" ] && [ -x /usr/sbin/smtp-sink ] && SINK=/usr/sbin/smtp-sink
-if [ -z "$SINK" ]; then
+if [ -z "$SINK" ] && [ "$SINK_DELAY_MS" = 0 ]; then
   echo "smtp-sink not found. It comes with Debian's postfix package (the daemon is never started):" >&2
   echo "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix" >&2
   exit 2
@@ -54,10 +63,16 @@ SINK_USER=()
 for attempt in 1 2 3 4 5 6 7 8 9 10; do
   PORT=$((20000 + RANDOM % 40000))
   in_use "$PORT" && continue
-  # -c: running counters (sess, quit, mesg) on stdout; no -d/-D: nothing is written to disk; 256 = listen backlog.
-  timeout $((RUN_TIMEOUT + 20)) "$SINK" -c "${SINK_USER[@]}" "127.0.0.1:$PORT" 256 >"$OUT/smtp-sink.out" 2>&1 &
+  if [ "$SINK_DELAY_MS" != 0 ]; then
+    # Answers each message's data after SINK_DELAY_MS, as a remote provider does; prints smtp-sink-style counters.
+    timeout $((RUN_TIMEOUT + 20)) java -Xmx64m -XX:+UseSerialGC -cp "$OUT/test-classes" io.sluice.bench.SlowSmtpSink \
+      127.0.0.1 "$PORT" "$SINK_DELAY_MS" >"$OUT/smtp-sink.out" 2>&1 &
+  else
+    # -c: running counters (sess, quit, mesg) on stdout; no -d/-D: nothing is written to disk; 256 = listen backlog.
+    timeout $((RUN_TIMEOUT + 20)) "$SINK" -c "${SINK_USER[@]}" "127.0.0.1:$PORT" 256 >"$OUT/smtp-sink.out" 2>&1 &
+  fi
   SINK_PID=$!
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
+  for _ in $(seq 1 25); do
     sleep 0.2
     in_use "$PORT" && break
   done
@@ -74,7 +89,11 @@ if [ -z "$SINK_PID" ]; then
 fi
 # The sink itself (child of timeout), so the benchmark can tell its CPU from other programs' load.
 SINK_CHILD=$(cat "/proc/$SINK_PID/task/$SINK_PID/children" 2>/dev/null | awk '{print $1}')
-echo "== smtp-sink on 127.0.0.1:$PORT (pid ${SINK_CHILD:-?})"
+if [ "$SINK_DELAY_MS" != 0 ]; then
+  echo "== slow sink (${SINK_DELAY_MS} ms per message) on 127.0.0.1:$PORT (pid ${SINK_CHILD:-?})"
+else
+  echo "== smtp-sink on 127.0.0.1:$PORT (pid ${SINK_CHILD:-?})"
+fi
 # How busy the machine is before we start (another build or test run here skews every figure).
 busy_percent() {
   local a b
