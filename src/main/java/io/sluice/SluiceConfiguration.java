@@ -227,6 +227,15 @@ public class SluiceConfiguration implements CamelConfiguration {
 
         registry.bind("database", database);
         registry.bind("sqlFiles", sql);
+        // Route recipients-claim: one transaction per chunk on Sluice's DataSource, and its content enricher's merge.
+        org.springframework.jdbc.datasource.DataSourceTransactionManager transactions =
+                new org.springframework.jdbc.datasource.DataSourceTransactionManager(database.dataSource());
+        org.apache.camel.spring.spi.SpringTransactionPolicy claimTransaction = new org.apache.camel.spring.spi.SpringTransactionPolicy(transactions);
+        claimTransaction.setPropagationBehaviorName("PROPAGATION_REQUIRED");
+        registry.bind("transactionManager", transactions);
+        registry.bind("claimTransaction", claimTransaction);
+        registry.bind("validationVerdicts", new io.sluice.dispatch.ValidationVerdicts());
+        dispatch.setChunkClaimer(new io.sluice.dispatch.ClaimRoute(context));
         registry.bind("dataSource", database.dataSource());
         registry.bind("campaignStore", campaigns);
         registry.bind("audienceImporter", audience);

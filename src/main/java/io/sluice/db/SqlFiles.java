@@ -59,6 +59,16 @@ public final class SqlFiles {
         return cache.computeIfAbsent(name, n -> stripComments(read(location(n))));
     }
 
+    /**
+     * The statement in Spring's named-parameter form, for a file a route runs through camel-sql as well: camel-sql's
+     * {@code :#name} and {@code :#in:name} become {@code :name}, so Java and the route run one file.
+     */
+    public String named(String name) {
+        return CAMEL_PARAMETER.matcher(get(name)).replaceAll(":$1");
+    }
+
+    private static final java.util.regex.Pattern CAMEL_PARAMETER = java.util.regex.Pattern.compile(":#(?:in:)?([A-Za-z][A-Za-z0-9_]*)");
+
     /** Whether the file holds a statement (some dialects need none: recipients-claim-plan outside PostgreSQL). */
     public boolean has(String name) {
         return !get(name).isEmpty();
