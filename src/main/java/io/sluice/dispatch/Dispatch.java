@@ -145,7 +145,7 @@ public class Dispatch {
 
     /**
      * Claims the tick's first chunk of ready recipients; the dispatch threads claim the rest as they go (see
-     * {@link TickClaim}). Before each further chunk the gate is checked again: a halt (the guard's or a person's), a
+     * {@link TickClaim}). Each chunk is one call of route recipients-claim ({@link #setChunkClaimer}). Before each further chunk the gate is checked again: a halt (the guard's or a person's), a
      * sendLimit set to 0 or a closed guard ends the claiming, and the tick sends only what it already holds. What the
      * tick reserved but did not claim goes back to the period's budget.
      */
