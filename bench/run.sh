@@ -44,8 +44,9 @@ if ! "${JAVAC[@]}" -d "$OUT/classes" -cp "$DEPS" @"$OUT/main-sources.txt" >"$OUT
   echo "compilation failed" >&2
   exit 2
 fi
-# The resources as the pom packages them: src/main/resources plus the root application.properties.
+# The resources as the pom packages them: src/main/resources, sql/ and the root application.properties.
 cp -r src/main/resources/. "$OUT/classes/"
+cp -r sql "$OUT/classes/sql"
 cp application.properties "$OUT/classes/"
 
 # A free loopback port for the sink: one nothing answers on; smtp-sink fails to bind if we lose a race, so retry.

@@ -24,6 +24,7 @@ JAVAC=(javac --release 17 -encoding UTF-8 -parameters -nowarn -Xlint:none)
 "${JAVAC[@]}" -d "$OUT/test-classes" -cp "$OUT/classes:$DEPS" src/test/java/io/sluice/bench/ScaleBenchmark.java src/test/java/io/sluice/bench/ImportBenchmark.java \
   src/test/java/io/sluice/bench/RowCostProbe.java
 cp -r src/main/resources/. "$OUT/classes/"
+cp -r sql "$OUT/classes/sql"
 cp application.properties "$OUT/classes/"
 case "$WHAT" in
   claim) MAIN=io.sluice.bench.ScaleBenchmark; HEAP=${JAVA_HEAP:--Xmx2g} ;;

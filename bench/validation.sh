@@ -21,6 +21,7 @@ JAVAC=(javac --release 17 -encoding UTF-8 -parameters -nowarn -Xlint:none)
 "${JAVAC[@]}" -d "$OUT/classes" -cp "$DEPS" @"$OUT/main-sources.txt"
 "${JAVAC[@]}" -d "$OUT/test-classes" -cp "$OUT/classes:$DEPS" src/test/java/io/sluice/bench/ValidationBenchmark.java
 cp -r src/main/resources/. "$OUT/classes/"
+cp -r sql "$OUT/classes/sql"
 cp application.properties "$OUT/classes/"
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load $(cut -d' ' -f1-3 /proc/loadavg)"
 # The stub is the JDK's HttpServer: without TCP_NODELAY its separate header and body writes meet the client's delayed

@@ -101,7 +101,11 @@ public class SluiceConfiguration implements CamelConfiguration {
                 settings.get("sluice.db.password", ""), threads + 8);
         database.migrate();
         LOG.info("Database {} migrated ({})", database.vendor(), redact(settings.get("sluice.db.url")));
-        SqlFiles sql = new SqlFiles(database.vendor());
+        SqlFiles sql = new SqlFiles(Path.of(settings.get("sluice.sql.dir")), database.vendor());
+        // Routes name their statements {{sluice-sql:<name>}}: the same file Java reads, the working directory's first.
+        context.getPropertiesComponent().addPropertiesFunction(sql.propertiesFunction());
+        LOG.info("SQL statements for {} from {} ({} files there; the jar's copy for any other)", database.vendor(), sql.dir(),
+                sql.filesInDir());
         String instanceId = settings.get("sluice.instance.id", "").isBlank()
                 ? UUID.randomUUID().toString().substring(0, 8) : settings.get("sluice.instance.id").strip();
         Instances instances = new Instances(database.dataSource(), sql, instanceId, settings.getDuration("sluice.cluster.heartbeat-timeout"));
@@ -236,6 +240,16 @@ public class SluiceConfiguration implements CamelConfiguration {
                 settings.getInt("sluice.neverbounce.concurrency") + settings.getInt("sluice.emaillistverify.concurrency")));
 
         registry.bind("database", database);
+        registry.bind("sqlFiles", sql);
+        // Route recipients-claim: one transaction per chunk on Sluice's DataSource, and its content enricher's merge.
+        org.springframework.jdbc.datasource.DataSourceTransactionManager transactions =
+                new org.springframework.jdbc.datasource.DataSourceTransactionManager(database.dataSource());
+        org.apache.camel.spring.spi.SpringTransactionPolicy claimTransaction = new org.apache.camel.spring.spi.SpringTransactionPolicy(transactions);
+        claimTransaction.setPropagationBehaviorName("PROPAGATION_REQUIRED");
+        registry.bind("transactionManager", transactions);
+        registry.bind("claimTransaction", claimTransaction);
+        registry.bind("validationVerdicts", new io.sluice.dispatch.ValidationVerdicts());
+        dispatch.setChunkClaimer(new io.sluice.dispatch.ClaimRoute(context));
         registry.bind("dataSource", database.dataSource());
         registry.bind("campaignStore", campaigns);
         registry.bind("audienceImporter", audience);

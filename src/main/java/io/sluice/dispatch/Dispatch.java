@@ -39,6 +39,7 @@ public class Dispatch {
     private volatile OutcomeBatches batches;
     private volatile int claimChunk = Integer.MAX_VALUE;
     private volatile Gate deliveryGate = tickOpening -> null;
+    private volatile java.util.function.IntFunction<List<Recipient>> chunkClaimer;
 
     /** The delivery breaker's part of the gate: why dispatch must not claim now, or null. */
     @FunctionalInterface
@@ -63,6 +64,18 @@ public class Dispatch {
         this.retryAfter = retryAfter;
         this.maxAttempts = maxAttempts;
         this.batches = new OutcomeBatches(recipients, 1, 0);
+        this.chunkClaimer = recipients::claim;
+    }
+
+    /** The most one claim may take: the chunk's ids and addresses go into one IN list each, below every driver's limit. */
+    public static final int MAX_CLAIM_CHUNK = 10_000;
+
+    /**
+     * How one chunk is claimed: route {@code recipients-claim} (ProducerTemplate to {@code direct:recipients-claim});
+     * default {@link RecipientStore#claim}, the same statements in plain JDBC.
+     */
+    public void setChunkClaimer(java.util.function.IntFunction<List<Recipient>> chunkClaimer) {
+        this.chunkClaimer = chunkClaimer;
     }
 
     /** How SENT and SKIPPED outcomes are written (default: each at once). */
@@ -72,8 +85,8 @@ public class Dispatch {
 
     /** How many recipients one claim takes at most (default: the whole tick at once). */
     public void setClaimChunk(int claimChunk) {
-        if (claimChunk < 1) {
-            throw new IllegalArgumentException("sluice.dispatch.claim-chunk must be at least 1, got: " + claimChunk);
+        if (claimChunk < 1 || claimChunk > MAX_CLAIM_CHUNK) {
+            throw new IllegalArgumentException("sluice.dispatch.claim-chunk must be 1 to " + MAX_CLAIM_CHUNK + ", got: " + claimChunk);
         }
         this.claimChunk = claimChunk;
     }
@@ -132,7 +145,7 @@ public class Dispatch {
 
     /**
      * Claims the tick's first chunk of ready recipients; the dispatch threads claim the rest as they go (see
-     * {@link TickClaim}). Before each further chunk the gate is checked again: a halt (the guard's or a person's), a
+     * {@link TickClaim}). Each chunk is one call of route recipients-claim ({@link #setChunkClaimer}). Before each further chunk the gate is checked again: a halt (the guard's or a person's), a
      * sendLimit set to 0 or a closed guard ends the claiming, and the tick sends only what it already holds. What the
      * tick reserved but did not claim goes back to the period's budget.
      */
@@ -146,10 +159,32 @@ public class Dispatch {
                     return List.of();
                 }
             }
-            List<Recipient> claimed = recipients.claim(n);
+            List<Recipient> claimed = withVerdicts(chunkClaimer.apply(n));
             tick.claimed(claimed.size());
             return claimed;
         }, tick.reserved(), claimChunk, () -> budget.giveBack(tick.period(), tick.reserved() - tick.claimedCount()));
+    }
+
+    /**
+     * The claimed recipients the content enricher found a cached verdict for. One without (the claim saw a usable
+     * verdict, then its cache row vanished: only a person deleting it does that) goes back to PENDING untouched, where an
+     * address without a verdict waits: it is never mailed, and never skipped for want of a code.
+     */
+    private List<Recipient> withVerdicts(List<Recipient> claimed) {
+        if (claimed.stream().allMatch(r -> r.validationCode() != null)) {
+            return claimed;
+        }
+        List<Recipient> verified = new java.util.ArrayList<>(claimed.size());
+        for (Recipient r : claimed) {
+            if (r.validationCode() != null) {
+                verified.add(r);
+            } else {
+                LOG.warn("Recipient {} of campaign {} was claimed but its address has no validation-cache entry any more: back to PENDING",
+                        r.id(), r.campaignId());
+                recipients.release(r);
+            }
+        }
+        return verified;
     }
 
     /**

@@ -22,7 +22,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.db.SqlFiles;
 import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -44,13 +43,6 @@ public class RecipientStore {
     public static final String UNKNOWN = "UNKNOWN";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static final RowMapper<Recipient> ROW = (rs, n) -> new Recipient(rs.getLong("id"), rs.getLong("campaign_id"),
-            rs.getString("email"), rs.getString("email_key"), rs.getString("fields"), rs.getInt("attempts"),
-            rs.getString("validation_code"));
-
-    /** Ids per claim UPDATE: well below every driver's bind-parameter limit. */
-    private static final int CLAIM_CHUNK = 1000;
 
     private final JdbcTemplate jdbc;
     private final NamedParameterJdbcTemplate named;
@@ -86,25 +78,29 @@ public class RecipientStore {
     }
 
     /**
-     * Claims up to {@code limit} ready recipients: pending, in a running campaign, due, and with a validation-cache
-     * entry (an address nobody validated is never mailed: it waits). The claim is the batch's content enricher: each
-     * claimed recipient carries its cached validation code, read by the same statement (one join instead of a
-     * lookup per message).
+     * Claims up to {@code limit} ready recipients: pending, in a running campaign, due, and with a usable
+     * validation-cache entry (an address nobody validated is never mailed: it waits), each with its cached code. This
+     * is the plain-JDBC form of route {@code recipients-claim}, which dispatch uses: the same statement files, the same
+     * steps in one transaction ({@link #claimParameters}, select, {@link #candidates}, the guarded UPDATE, {@link #taken})
+     * and the same merge of the codes ({@link ValidationVerdicts}). Benchmarks and store-level tests call it.
      */
     public List<Recipient> claim(int limit) {
         if (limit <= 0) {
             return List.of();
         }
-        String claimToken = instanceId + "/" + claims.incrementAndGet();
-        Timestamp now = Timestamp.from(Instant.now());
-        String plan = sql.get("recipients-claim-plan");
         return transaction.execute(status -> {
+            Map<String, Object> params = claimParameters(limit);
+            String plan = sql.get("recipients-claim-plan");
             if (!plan.isEmpty()) {
                 jdbc.execute(plan);
             }
-            Timestamp freshSince = validationMaxAge == null ? new Timestamp(0) : Timestamp.from(Instant.now().minus(validationMaxAge));
-            List<Recipient> candidates = jdbc.query(sql.get("recipients-claim-select"), ROW, now, freshSince, limit);
-            return take(candidates, claimToken, now);
+            List<Map<String, Object>> rows = named.queryForList(sql.named("recipients-claim-select"), params);
+            candidates(params, rows);
+            List<Recipient> claimed = update(params);
+            if (claimed.isEmpty()) {
+                return claimed;
+            }
+            return ValidationVerdicts.merge(claimed, named.queryForList(sql.named("validation-verdicts"), ValidationVerdicts.keys(claimed)));
         });
     }
 
@@ -113,19 +109,84 @@ public class RecipientStore {
      * and the counters move by the rows really taken, which are returned (in the candidates' order).
      */
     List<Recipient> take(List<Recipient> candidates, String claimToken, Timestamp now) {
-        // The guarded UPDATE's count says whether it took every row it was given (on MariaDB and PostgreSQL it always
-        // does: the SELECT holds their locks). Only when it took fewer are the rows it did take read back, by id and
-        // token: reading back by token alone walked every CLAIMED row of every tick in flight, so each chunk of a tick
-        // cost more than the one before it.
-        Set<Long> mine = new HashSet<>();
-        for (int from = 0; from < candidates.size(); from += CLAIM_CHUNK) {
-            List<Long> ids = candidates.subList(from, Math.min(candidates.size(), from + CLAIM_CHUNK)).stream().map(Recipient::id).toList();
-            MapSqlParameterSource params = new MapSqlParameterSource("token", claimToken).addValue("now", now).addValue("ids", ids);
-            if (named.update(sql.get("recipients-claim-update"), params) == ids.size()) {
-                mine.addAll(ids);
-            } else {
-                mine.addAll(named.queryForList(sql.get("recipients-claimed-among"), params, Long.class));
+        Map<String, Object> params = new HashMap<>();
+        params.put("token", claimToken);
+        params.put("now", now);
+        params.put(CANDIDATES, candidates);
+        params.put(IDS, candidates.stream().map(Recipient::id).toList());
+        return update(params);
+    }
+
+    /** The guarded UPDATE, the read-back when its count falls short, and {@link #taken}: the route's steps, in Java. */
+    @SuppressWarnings("unchecked")
+    private List<Recipient> update(Map<String, Object> params) {
+        List<Long> ids = (List<Long>) params.get(IDS);
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        int updated = named.update(sql.named("recipients-claim-update"), params);
+        List<Map<String, Object>> among = updated == ids.size() ? null : named.queryForList(sql.named("recipients-claimed-among"), params);
+        return taken(params, updated, among);
+    }
+
+    /** The parameter holding a chunk's candidate ids (the claim UPDATE's {@code :#in:ids}). */
+    static final String IDS = "ids";
+    private static final String CANDIDATES = "candidates";
+
+    /**
+     * Step {@code recipients-claim-begin}: the parameters of one chunk's claim statements, by name: {@code token} (this
+     * claim's {@code <instance id>/<n>}), {@code now}, {@code freshSince} (verdicts older than
+     * sluice.validation.max-age do not count), {@code limit}.
+     */
+    public Map<String, Object> claimParameters(int limit) {
+        Map<String, Object> params = new HashMap<>();
+        params.put("token", instanceId + "/" + claims.incrementAndGet());
+        Instant now = Instant.now();
+        params.put("now", Timestamp.from(now));
+        params.put("freshSince", validationMaxAge == null ? new Timestamp(0) : Timestamp.from(now.minus(validationMaxAge)));
+        params.put("limit", Math.max(0, limit));
+        return params;
+    }
+
+    /**
+     * Step {@code recipients-claim-candidates}: the rows the select found, kept as recipients in the parameters, and
+     * their ids as {@code ids} for the guarded UPDATE. Returns the parameters.
+     */
+    public Map<String, Object> candidates(Map<String, Object> params, List<Map<String, Object>> rows) {
+        List<Recipient> candidates = new ArrayList<>(rows == null ? 0 : rows.size());
+        if (rows != null) {
+            for (Map<String, Object> row : rows) {
+                candidates.add(new Recipient(number(row, "id"), number(row, "campaign_id"), text(row, "email"),
+                        text(row, "email_key"), text(row, "fields"), (int) number(row, "attempts"), null));
             }
+        }
+        params.put(CANDIDATES, candidates);
+        params.put(IDS, candidates.stream().map(Recipient::id).toList());
+        return params;
+    }
+
+    /**
+     * Step {@code recipients-claim-take}, inside the claim transaction: the candidates the guarded UPDATE really took
+     * (all of them when its count says so, else those {@code recipients-claimed-among} read back by id and token), in
+     * the candidates' order, with the claim's attempt counted; the counters move by that many rows.
+     *
+     * @param updated the UPDATE's count (null: no UPDATE ran, nothing was found)
+     * @param among   the rows read back when the count fell short (null when it did not)
+     */
+    @SuppressWarnings("unchecked")
+    public List<Recipient> taken(Map<String, Object> params, Integer updated, List<Map<String, Object>> among) {
+        List<Recipient> candidates = (List<Recipient>) params.getOrDefault(CANDIDATES, List.of());
+        if (updated == null || candidates.isEmpty()) {
+            return List.of();
+        }
+        // The guarded UPDATE's count says whether it took every row it was given (on MariaDB and PostgreSQL it always
+        // does: the select holds their locks). Only when it took fewer are the rows it did take read back, by id and
+        // token: reading back by token alone walked every CLAIMED row of every tick in flight.
+        Set<Long> mine = new HashSet<>();
+        if (updated == candidates.size()) {
+            candidates.forEach(r -> mine.add(r.id()));
+        } else if (among != null) {
+            among.forEach(row -> mine.add(number(row, "id")));
         }
         List<Recipient> claimed = new ArrayList<>(mine.size());
         Map<Long, Long> perCampaign = new HashMap<>();
@@ -140,6 +201,32 @@ public class RecipientStore {
         perCampaign.forEach((campaign, n) -> deltas.addAll(RecipientCounts.moved(campaign, PENDING, CLAIMED, null, n)));
         counts.apply(deltas);
         return claimed;
+    }
+
+    /** A column of a row as the driver named it (H2 upper case, MariaDB and PostgreSQL lower case). */
+    private static Object column(Map<String, Object> row, String name) {
+        Object value = row.get(name);
+        return value != null ? value : row.get(name.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    private static long number(Map<String, Object> row, String name) {
+        Object value = column(row, name);
+        if (!(value instanceof Number n)) {
+            throw new IllegalStateException("claim row without a numeric " + name + ": " + row.keySet());
+        }
+        return n.longValue();
+    }
+
+    private static String text(Map<String, Object> row, String name) {
+        Object value = column(row, name);
+        if (value instanceof java.sql.Clob clob) {
+            try {
+                return clob.getSubString(1, (int) clob.length());
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read " + name, e);
+            }
+        }
+        return value == null ? null : value.toString();
     }
 
     /** An outcome on its way to the table: the row leaves CLAIMED for {@code state} (SENT or SKIPPED). */

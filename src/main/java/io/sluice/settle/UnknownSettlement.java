@@ -74,7 +74,7 @@ public class UnknownSettlement {
         return enabled;
     }
 
-    /** The parameters of the route's {@code sql:classpath:sql/unknown-settle-select.sql}. */
+    /** The parameters of the route's {@code sql:{{sluice-sql:unknown-settle-select}}}. */
     public synchronized Map<String, Object> selection() {
         Instant now = clock.instant();
         Map<String, Object> params = new LinkedHashMap<>();

@@ -89,7 +89,7 @@ public final class PipelineBenchmark {
 
     /** Processor ids of the dispatch routes whose time is reported (see routes/*.camel.yaml). */
     private static final List<String> PROCESSORS = List.of(
-            "dispatch-tick-open", "recipients-claim", "dispatch-tick-split", "dispatch-lane", "dispatch-tick-close",
+            "dispatch-tick-open", "dispatch-tick-claim", "dispatch-tick-split", "dispatch-lane", "dispatch-tick-close",
             "recipient-send-keep-recipient", "recipient-send-skip-code", "recipient-send-once",
             "recipient-send-skip-duplicate", "recipient-send-throttle", "recipient-send-compose", "recipient-send-deliver",
             "mail-deliver-smtp-no-internal-headers", "mail-deliver-smtp-send", "mail-deliver-smtp-reply",
@@ -935,7 +935,7 @@ public final class PipelineBenchmark {
     /** The tick's recipients-claim step: its first chunk (the threads claim the others while they send). */
     private long claimNanos() {
         ManagedCamelContext m = managed();
-        ManagedProcessorMBean p = m == null ? null : m.getManagedProcessor("recipients-claim");
+        ManagedProcessorMBean p = m == null ? null : m.getManagedProcessor("dispatch-tick-claim");
         return p == null ? 0 : p.getLastProcessingTime() * 1_000_000L;
     }
 

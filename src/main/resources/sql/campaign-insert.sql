@@ -1,2 +1,0 @@
-INSERT INTO campaign (name, from_address, subject, text_template, html_template, message_stream, state, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

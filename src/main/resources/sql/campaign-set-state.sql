@@ -1,1 +1,0 @@
-UPDATE campaign SET state = ?, updated_at = ? WHERE id = ?

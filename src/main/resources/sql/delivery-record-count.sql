@@ -1,1 +1,0 @@
-SELECT COUNT(*) FROM delivery_record WHERE processor_name = ? AND message_id = ?

@@ -1,1 +1,0 @@
-DELETE FROM delivery_record WHERE processor_name = ? AND message_id = ?

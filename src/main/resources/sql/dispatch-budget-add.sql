@@ -1,1 +1,0 @@
-UPDATE dispatch_budget SET claimed = claimed + ?, updated_at = ? WHERE period_end = ?

@@ -1,1 +1,0 @@
-DELETE FROM dispatch_budget WHERE period_end < ?

@@ -1,1 +1,0 @@
-SELECT claimed FROM dispatch_budget WHERE period_end = ?

@@ -1,1 +1,0 @@
-DELETE FROM sluice_instance WHERE instance_id = ?

@@ -1,1 +1,0 @@
-UPDATE sluice_instance SET heartbeat_at = ? WHERE instance_id = ?

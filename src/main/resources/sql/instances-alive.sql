@@ -1,1 +1,0 @@
-SELECT instance_id FROM sluice_instance WHERE heartbeat_at >= ?

@@ -1,1 +1,0 @@
-SELECT email FROM recipient WHERE id = ? AND campaign_id = ?

@@ -1,2 +1,0 @@
-UPDATE recipient SET state = 'SKIPPED', skip_code = ?, claimed_by = NULL, updated_at = ?
-WHERE id = ? AND state = 'CLAIMED'

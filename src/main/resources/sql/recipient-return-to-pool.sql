@@ -1,2 +1,0 @@
-UPDATE recipient SET state = 'PENDING', last_error = ?, next_attempt_at = ?, claimed_by = NULL, claimed_at = NULL, updated_at = ?
-WHERE id = ? AND state = 'CLAIMED'

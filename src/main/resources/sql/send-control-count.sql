@@ -1,1 +1,0 @@
-SELECT COUNT(*) FROM send_control WHERE id = 1

@@ -1,1 +1,0 @@
-INSERT INTO send_control (id, send_limit, halted, updated_at) VALUES (1, ?, FALSE, ?)

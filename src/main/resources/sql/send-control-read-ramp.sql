@@ -1,1 +1,0 @@
-SELECT ramp_step, ramp_step_started_at, ramp_overridden, halted, send_limit FROM send_control WHERE id = 1

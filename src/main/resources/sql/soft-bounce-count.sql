@@ -1,1 +1,0 @@
-SELECT bounces FROM soft_bounce WHERE email = ?

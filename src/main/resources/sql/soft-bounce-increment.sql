@@ -1,1 +1,0 @@
-UPDATE soft_bounce SET bounces = bounces + 1, last_at = ? WHERE email = ?

@@ -1,1 +1,0 @@
-INSERT INTO soft_bounce (email, bounces, last_at) VALUES (?, 1, ?)

@@ -1,1 +1,0 @@
-SELECT text_code FROM email_validation_cache WHERE email = ?
