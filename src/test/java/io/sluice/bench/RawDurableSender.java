@@ -31,6 +31,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.db.SqlFiles;
 import io.sluice.dispatch.Recipient;
+import io.sluice.dispatch.ValidationVerdicts;
 import io.sluice.mail.MailComposer;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
@@ -310,16 +311,12 @@ final class RawDurableSender {
                 }
             }
             List<Recipient> candidates = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(sql.get("recipients-claim-select"))) {
-                select.setTimestamp(1, now);
-                select.setTimestamp(2, freshSince);
-                select.setInt(3, limit);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        candidates.add(new Recipient(rs.getLong("id"), rs.getLong("campaign_id"), rs.getString("email"),
-                                rs.getString("email_key"), rs.getString("fields"), rs.getInt("attempts"),
-                                rs.getString("validation_code")));
-                    }
+            try (PreparedStatement select = prepare(c, sql.named("recipients-claim-select"),
+                    Map.of("now", now, "freshSince", freshSince, "limit", limit));
+                 ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    candidates.add(new Recipient(rs.getLong("id"), rs.getLong("campaign_id"), rs.getString("email"),
+                            rs.getString("email_key"), rs.getString("fields"), rs.getInt("attempts"), null));
                 }
             }
             Set<Long> mine = new HashSet<>();
@@ -327,10 +324,10 @@ final class RawDurableSender {
                 List<Long> ids = candidates.subList(from, Math.min(candidates.size(), from + CLAIM_UPDATE_IDS)).stream()
                         .map(Recipient::id).toList();
                 Map<String, Object> params = Map.of("token", token, "now", now, "ids", ids);
-                if (update(c, sql.get("recipients-claim-update"), params) == ids.size()) {
+                if (update(c, sql.named("recipients-claim-update"), params) == ids.size()) {
                     mine.addAll(ids);
                 } else {
-                    mine.addAll(queryIds(c, sql.get("recipients-claimed-among"), params));
+                    mine.addAll(queryIds(c, sql.named("recipients-claimed-among"), params));
                 }
             }
             List<Recipient> claimed = new ArrayList<>(mine.size());
@@ -348,8 +345,21 @@ final class RawDurableSender {
                 deltas.add(new Delta(campaign, "CLAIMED", "", n));
             });
             addCounters(c, deltas, slot);
+            // The verdicts of the chunk, one lookup, as the route's content enricher (recipients-claim-verdicts) reads them.
+            List<Map<String, Object>> verdicts = new ArrayList<>();
+            if (!claimed.isEmpty()) {
+                try (PreparedStatement lookup = prepare(c, sql.named("validation-verdicts"), ValidationVerdicts.keys(claimed));
+                     ResultSet rs = lookup.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> row = new java.util.HashMap<>();
+                        row.put("email", rs.getString(1));
+                        row.put("text_code", rs.getString(2));
+                        verdicts.add(row);
+                    }
+                }
+            }
             c.commit();
-            return claimed;
+            return ValidationVerdicts.merge(claimed, verdicts);
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
