@@ -46,16 +46,7 @@ class OutcomeBatchesTest {
         database.migrate();
         SqlFiles sql = new SqlFiles(database.vendor());
         jdbc = new JdbcTemplate(database.dataSource());
-        jdbc.update("INSERT INTO campaign (name, from_address, subject, text_template, message_stream, state, created_at, updated_at) "
-                + "VALUES ('c', 'a@example.com', 's', 't', 'broadcast', 'RUNNING', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
-        campaign = jdbc.queryForObject("SELECT MAX(id) FROM campaign", Long.class);
-        for (int i = 0; i < 5; i++) {
-            String email = "r" + i + "@example.com";
-            jdbc.update("INSERT INTO recipient (campaign_id, email, email_key, fields, state, attempts, created_at, updated_at) "
-                    + "VALUES (?, ?, ?, '{}', 'PENDING', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", campaign, email, email);
-            jdbc.update("INSERT INTO email_validation_cache (email, text_code, provider, checked_at) VALUES (?, 'valid', 'test', CURRENT_TIMESTAMP)", email);
-        }
-        new RecipientCounts(database.dataSource(), sql, "test").apply(List.of(new RecipientCounts.Delta(campaign, "PENDING", null, 5)));
+        campaign = RunningCampaign.create(database.dataSource(), sql, 5);
         store = new RecipientStore(database.dataSource(), sql, "test");
         stats = new RecipientStats(database.dataSource(), sql, java.time.Duration.ZERO);
     }
