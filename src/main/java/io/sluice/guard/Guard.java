@@ -140,7 +140,13 @@ public class Guard {
         Instant now = clock.instant();
         synchronized (this) {
             if (call.id() <= lastJudgedCall) {
-                LOG.info("Guard: statistics call {} answered after a newer call was judged; its answer is dropped", call.id());
+                if (failure != null) {
+                    // The operator still hears of a failed call, though a newer answer decides the guard's state.
+                    LOG.warn("Reputation guard cannot read statistics (call {}, superseded by a newer call; state unchanged): {}",
+                            call.id(), failure);
+                } else {
+                    LOG.info("Guard: statistics call {} answered after a newer call was judged; its answer is dropped", call.id());
+                }
                 return;
             }
             lastJudgedCall = call.id();

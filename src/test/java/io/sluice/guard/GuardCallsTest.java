@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
+import io.sluice.support.LogCapture;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,6 +81,22 @@ class GuardCallsTest {
 
         assertThat(guard.blocksDispatch()).contains("HTTP 500");
         assertThat(guard.figures()).isEmpty();
+    }
+
+    @Test
+    void should_log_a_failed_call_superseded_by_a_newer_answer_and_keep_the_newer_answer() {
+        Guard.Call older = guard.beginCall();
+        Guard.Call newer = guard.beginCall();
+        guard.judge(newer, HEALTHY, null);
+
+        try (LogCapture log = LogCapture.of(Guard.class)) {
+            guard.judge(older, null, "statistics call failed: HTTP 500");
+
+            assertThat(log.lines()).as("the operator still hears of the failed call")
+                    .anySatisfy(line -> assertThat(line).startsWith("WARN").contains("cannot read statistics", "superseded", "HTTP 500"));
+        }
+        assertThat(guard.blocksDispatch()).as("the newer healthy answer decides").isNull();
+        assertThat(guard.figures()).containsEntry("sent", 10L);
     }
 
     @Test
