@@ -134,9 +134,10 @@ public class SluiceConfiguration implements CamelConfiguration {
         stats.setValidationMaxAge(settings.getDuration("sluice.validation.max-age"));
         DeliveryRecords deliveryRecords = new DeliveryRecords(database.dataSource(), sql);
         java.nio.file.Path h2File = Database.h2File(settings.get("sluice.db.url"));
+        SendJournal journal = null;
         if (h2File != null && guarantee == DeliveryGuarantee.AT_MOST_ONCE) {
             // H2 lost committed delivery records in kill -9 drills: a second record beside its file (see SendJournal).
-            SendJournal journal = new SendJournal(h2File.resolveSibling(h2File.getFileName() + "-send-journal"));
+            journal = new SendJournal(h2File.resolveSibling(h2File.getFileName() + "-send-journal"));
             deliveryRecords.setJournal(journal);
             deliveryRecords.restoreFromJournal(recipients);
         }
@@ -302,11 +303,15 @@ public class SluiceConfiguration implements CamelConfiguration {
         }
         // At 7M recipients this count takes seconds: start it now, after any seeding, so the first status call is ready.
         stats.countInBackground();
+        SendJournal sendJournal = journal;
         context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
             @Override
             public void onContextStopped(CamelContext stopped) {
                 outcomeBatches.close();
                 mailSender.close();
+                if (sendJournal != null) {
+                    sendJournal.close();
+                }
                 instances.leave();
                 ClusterScheduler.forget(instanceId);
                 database.close();
