@@ -2,6 +2,9 @@
 # Sluice at 7 million recipients: claim + mark an 8,000 batch at the start, middle and end of the table, the counts
 # and GET /api/status (ScaleBenchmark), and the audience import of a 7M-row CSV (ImportBenchmark). See bench/README.md.
 #   bench/scale.sh claim postgresql            # one database: h2 | mariadb | postgresql
+#   bench/scale.sh claim h2 -Dbench.phases=load,compare,drop -Dbench.reps=5
+#                                              # route recipients-claim against the claim before it (bench/claim-before),
+#                                              # taking turns, at the start and the end of the table (ClaimComparison)
 #   bench/scale.sh import postgresql           # 7M-row CSV through AudienceImporter with -Xmx512m
 #   bench/scale.sh rows mariadb                # per-row cost of claim and outcome UPDATEs (RowCostProbe), on a
 #                                              # database loaded and kept by: bench/scale.sh claim mariadb -Dbench.phases=load
@@ -13,7 +16,7 @@ cd "$(dirname "$0")/.."
 WHAT=${1:?claim, import or rows}; DB=${2:?h2, mariadb or postgresql}; shift 2
 OUT=target/scale-bench
 mkdir -p "$OUT"
-./mvnw -q -B -o dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=test >/dev/null
+./mvnw -q -B dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=test >/dev/null
 DEPS=$(cat "$OUT/classpath.txt")
 # Compiled apart from target/classes, so a build in this work tree cannot pull classes away from a long run.
 rm -rf "$OUT/classes" "$OUT/test-classes"
@@ -22,7 +25,7 @@ find src/main/java -name '*.java' >"$OUT/main-sources.txt"
 JAVAC=(javac --release 17 -encoding UTF-8 -parameters -nowarn -Xlint:none)
 "${JAVAC[@]}" -d "$OUT/classes" -cp "$DEPS" @"$OUT/main-sources.txt"
 "${JAVAC[@]}" -d "$OUT/test-classes" -cp "$OUT/classes:$DEPS" src/test/java/io/sluice/bench/ScaleBenchmark.java src/test/java/io/sluice/bench/ImportBenchmark.java \
-  src/test/java/io/sluice/bench/RowCostProbe.java
+  src/test/java/io/sluice/bench/RowCostProbe.java src/test/java/io/sluice/bench/ClaimComparison.java
 cp -r src/main/resources/. "$OUT/classes/"
 cp -r sql "$OUT/classes/sql"
 cp application.properties "$OUT/classes/"

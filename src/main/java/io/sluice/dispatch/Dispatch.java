@@ -67,7 +67,7 @@ public class Dispatch {
         this.chunkClaimer = recipients::claim;
     }
 
-    /** The most one claim may take: the chunk's ids and addresses go into one IN list each, below every driver's limit. */
+    /** The most one claim may take: the chunk's ids go into one IN list, below every driver's limit. */
     public static final int MAX_CLAIM_CHUNK = 10_000;
 
     /**

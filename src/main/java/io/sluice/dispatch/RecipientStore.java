@@ -100,7 +100,8 @@ public class RecipientStore {
             if (claimed.isEmpty()) {
                 return claimed;
             }
-            return ValidationVerdicts.merge(claimed, named.queryForList(sql.named("validation-verdicts"), ValidationVerdicts.keys(claimed)));
+            return ValidationVerdicts.merge(claimed, named.queryForList(sql.named("validation-verdicts"),
+                    ValidationVerdicts.keys(claimed, (String) params.get("token"))));
         });
     }
 

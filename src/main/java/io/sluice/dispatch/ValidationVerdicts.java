@@ -2,10 +2,8 @@ package io.sluice.dispatch;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -22,13 +20,22 @@ import org.apache.camel.Exchange;
  */
 public final class ValidationVerdicts implements AggregationStrategy {
 
-    /** The distinct cache keys of a chunk, as the lookup's {@code :#in:keys} parameter reads them. */
-    public static Map<String, Object> keys(List<Recipient> claimed) {
-        Set<String> keys = new LinkedHashSet<>();
+    /**
+     * The lookup's parameters for a claimed chunk: {@code token} (the claim's), {@code minId} and {@code maxId} (the
+     * chunk's lowest and highest recipient id), as {@code sql/validation-verdicts.sql} reads them.
+     */
+    public static Map<String, Object> keys(List<Recipient> claimed, String token) {
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
         for (Recipient r : claimed) {
-            keys.add(r.emailKey());
+            min = Math.min(min, r.id());
+            max = Math.max(max, r.id());
         }
-        return Map.of("keys", List.copyOf(keys));
+        Map<String, Object> keys = new HashMap<>();
+        keys.put("token", token);
+        keys.put("minId", claimed.isEmpty() ? 0L : min);
+        keys.put("maxId", claimed.isEmpty() ? -1L : max);
+        return keys;
     }
 
     /**

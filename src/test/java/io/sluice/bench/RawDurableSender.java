@@ -348,7 +348,7 @@ final class RawDurableSender {
             // The verdicts of the chunk, one lookup, as the route's content enricher (recipients-claim-verdicts) reads them.
             List<Map<String, Object>> verdicts = new ArrayList<>();
             if (!claimed.isEmpty()) {
-                try (PreparedStatement lookup = prepare(c, sql.named("validation-verdicts"), ValidationVerdicts.keys(claimed));
+                try (PreparedStatement lookup = prepare(c, sql.named("validation-verdicts"), ValidationVerdicts.keys(claimed, token));
                      ResultSet rs = lookup.executeQuery()) {
                     while (rs.next()) {
                         Map<String, Object> row = new java.util.HashMap<>();

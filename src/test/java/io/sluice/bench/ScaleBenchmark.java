@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,8 +45,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * joins. "Middle" and "end" are reached the way a real campaign reaches them: the rows before the position are
  * turned from PENDING to SENT by UPDATE (PostgreSQL keeps their dead index entries until vacuum, as in real life).
  *
+ * <p>Phase compare (instead of claim: -Dbench.phases=load,compare,drop) sets route recipients-claim against the claim
+ * before it ({@link ClaimComparison}) at the start and the end of the table.
+ *
  * <p>System properties: bench.db (h2 | mariadb | postgresql), bench.rows (7000000), bench.batch (8000), bench.reps
- * (3), bench.phases (load,claim,status,drop), bench.dir (target/scale-bench), bench.mariadb.buffer-pool-mb (unset:
+ * (3), bench.phases (load,claim,status,drop; or compare), bench.dir (target/scale-bench), bench.mariadb.buffer-pool-mb (unset:
  * the server's own InnoDB buffer pool).
  */
 public final class ScaleBenchmark {
@@ -106,6 +110,15 @@ public final class ScaleBenchmark {
                 measureAt("middle", store, jdbc, sql, database, true);
                 moveTo(jdbc, idAtRank(jdbc, rows - (long) (2 * reps + 5) * batch));
                 measureAt("end", store, jdbc, sql, database, true);
+            }
+            if (phases.contains("compare")) {
+                // Route recipients-claim against the claim before it, from the first PENDING row, then near the end.
+                RecipientStore store = new RecipientStore(database.dataSource(), sql, "bench");
+                try (ClaimComparison comparison = new ClaimComparison(database, sql, store)) {
+                    compareAt("start", comparison, store);
+                    moveTo(jdbc, idAtRank(jdbc, rows - (long) (3L * reps + 5) * batch));
+                    compareAt("end", comparison, store);
+                }
             }
             if (phases.contains("status")) {
                 status(database, sql, jdbc);
@@ -286,6 +299,64 @@ public final class ScaleBenchmark {
 
     private static long historyListLength(JdbcTemplate jdbc) {
         return jdbc.query("SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'", rs -> rs.next() ? rs.getLong(2) : 0L);
+    }
+
+    /**
+     * Claim + mark of one batch the tick's way (claims in chunks of {@link #CLAIM_CHUNK}, then 15 lanes writing outcome
+     * batches), by route recipients-claim, by the claim before it and by today's statements in plain JDBC, taking
+     * turns, {@code reps} batches each after one uncounted batch each.
+     */
+    private void compareAt(String position, ClaimComparison comparison, RecipientStore store) throws Exception {
+        for (String kind : KINDS) {
+            claimAndMark(comparison, kind, store);
+        }
+        Map<String, List<long[]>> times = new java.util.LinkedHashMap<>();
+        KINDS.forEach(kind -> times.put(kind, new ArrayList<>()));
+        for (int round = 0; round < reps; round++) {
+            for (int k = 0; k < KINDS.size(); k++) {
+                String kind = KINDS.get((round + k) % KINDS.size());
+                long[] t = claimAndMark(comparison, kind, store);
+                times.get(kind).add(t);
+                say("  %s round %d %s: claim in chunks of %,d %,d ms + mark %,d ms = %,d ms", position, round + 1, kind,
+                        CLAIM_CHUNK, t[0], t[1], t[0] + t[1]);
+            }
+        }
+        long[] route = medians(times.get("route"));
+        long[] before = medians(times.get("before"));
+        long[] jdbc = medians(times.get("jdbc"));
+        say("RESULT %s %s compare: claim / claim+mark medians: route %,d / %,d ms; before %,d / %,d ms; jdbc %,d / %,d ms;"
+                        + " route/before claim %.1f %%, claim+mark %.1f %% (%d batches of %,d each)", vendor, position, route[0],
+                route[2], before[0], before[2], jdbc[0], jdbc[2], 100.0 * route[0] / Math.max(1, before[0]),
+                100.0 * route[2] / Math.max(1, before[2]), reps, batch);
+    }
+
+    /** The claims compareAt sets side by side; each round starts one further along, so none always goes first. */
+    private static final List<String> KINDS = List.of("route", "before", "jdbc");
+
+    /** Medians of claim, mark and claim+mark. */
+    private static long[] medians(List<long[]> times) {
+        long[] claims = times.stream().mapToLong(x -> x[0]).sorted().toArray();
+        long[] marks = times.stream().mapToLong(x -> x[1]).sorted().toArray();
+        long[] totals = times.stream().mapToLong(x -> x[0] + x[1]).sorted().toArray();
+        return new long[] {claims[claims.length / 2], marks[marks.length / 2], totals[totals.length / 2]};
+    }
+
+    private long[] claimAndMark(ClaimComparison comparison, String kind, RecipientStore store) throws Exception {
+        java.util.function.IntFunction<List<Recipient>> claim = comparison.claim(kind);
+        List<Recipient> claimed = new ArrayList<>();
+        long t0 = System.nanoTime();
+        while (claimed.size() < batch) {
+            List<Recipient> chunk = claim.apply(Math.min(CLAIM_CHUNK, batch - claimed.size()));
+            if (chunk.isEmpty()) {
+                throw new IllegalStateException(kind + " claimed " + claimed.size() + ", expected " + batch);
+            }
+            claimed.addAll(chunk);
+        }
+        long t1 = System.nanoTime();
+        ClaimComparison.checkCodes(claimed, kind);
+        mark(claimed, new OutcomeBatches(store, OUTCOME_BATCH, 100));
+        long t2 = System.nanoTime();
+        return new long[] {(t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000};
     }
 
     private static final int LANES = 15;

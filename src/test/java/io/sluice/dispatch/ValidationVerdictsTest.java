@@ -42,8 +42,8 @@ class ValidationVerdictsTest {
     }
 
     @Test
-    void the_lookup_asks_each_address_of_a_chunk_once() {
-        assertThat(ValidationVerdicts.keys(List.of(recipient(1, "a@x.org"), recipient(2, "b@x.org"), recipient(3, "a@x.org"))))
-                .isEqualTo(Map.of("keys", List.of("a@x.org", "b@x.org")));
+    void the_lookup_asks_for_the_rows_of_this_claim_between_the_chunks_lowest_and_highest_id() {
+        assertThat(ValidationVerdicts.keys(List.of(recipient(7, "a@x.org"), recipient(3, "b@x.org"), recipient(12, "a@x.org")), "i1/4"))
+                .isEqualTo(Map.of("token", "i1/4", "minId", 3L, "maxId", 12L));
     }
 }

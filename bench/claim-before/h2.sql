@@ -1,0 +1,20 @@
+-- The claim's select as it was before route recipients-claim (main at e0b2725^, 2026-12-06): the cached code joined in,
+-- no enricher. Kept for bench/scale.sh's compare phase only (named parameters instead of its three '?'); never run
+-- by Sluice.
+-- Ready = pending, in a running campaign, due again, and validated (a cache entry younger than
+-- sluice.validation.max-age, or a suppression, which never expires; its code comes along):
+-- an unvalidated address waits. Walking (state, id) keeps this cheap anywhere in a 7M-row table. H2 is single-instance: no row locks here
+-- (FOR UPDATE ... LIMIT on H2 locks every matching row before the LIMIT and took 5-7 s at 1M pending rows).
+-- H2 reads rows in index order and stops at LIMIT only when ORDER BY names the index's columns: "ORDER BY r.id" (and
+-- "campaign_id IN (SELECT ...)", which H2 answered from the campaign_id index) read and sorted every pending row:
+-- 55-87 s per claim at 7M rows, against 0.8 s this way.
+SELECT r.id, r.campaign_id, r.email, r.email_key, r.fields, r.attempts,
+       (SELECT v.text_code FROM email_validation_cache v WHERE v.email = r.email_key) AS validation_code
+FROM recipient r
+WHERE r.state = 'PENDING'
+  AND (SELECT c.state FROM campaign c WHERE c.id = r.campaign_id) = 'RUNNING'
+  AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= :now)
+  AND EXISTS (SELECT 1 FROM email_validation_cache v WHERE v.email = r.email_key
+              AND (v.checked_at >= :freshSince OR v.text_code IN ('suppressed', 'unsubscribed')))
+ORDER BY r.state, r.id
+LIMIT :limit

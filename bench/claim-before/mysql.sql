@@ -1,0 +1,21 @@
+-- The claim's select as it was before route recipients-claim (main at e0b2725^, 2026-12-06): the cached code joined in,
+-- no enricher. Kept for bench/scale.sh's compare phase only (named parameters instead of its three '?'); never run
+-- by Sluice.
+-- Ready = pending, in a running campaign, due again, and validated (a cache entry younger than
+-- sluice.validation.max-age, or a suppression, which never expires; its code comes along):
+-- an unvalidated address waits. SKIP LOCKED lets a second instance take the next rows instead of waiting on these (READ COMMITTED,
+-- set on the pool, avoids gap locks on neighbours). The lock lasts the claim transaction only.
+-- The campaign check is a scalar subquery, not IN (...): MariaDB turned IN into a semi-join that starts from the
+-- campaign table, read every pending row of the campaign and sorted them (105-126 s per claim at 7M rows); this way
+-- the walk follows recipient_state_id in id order and stops after LIMIT rows.
+SELECT r.id, r.campaign_id, r.email, r.email_key, r.fields, r.attempts,
+       (SELECT v.text_code FROM email_validation_cache v WHERE v.email = r.email_key) AS validation_code
+FROM recipient r
+WHERE r.state = 'PENDING'
+  AND (SELECT c.state FROM campaign c WHERE c.id = r.campaign_id) = 'RUNNING'
+  AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= :now)
+  AND EXISTS (SELECT 1 FROM email_validation_cache v WHERE v.email = r.email_key
+              AND (v.checked_at >= :freshSince OR v.text_code IN ('suppressed', 'unsubscribed')))
+ORDER BY r.id
+LIMIT :limit
+FOR UPDATE SKIP LOCKED
