@@ -38,6 +38,11 @@ public final class ValidationVerdicts implements AggregationStrategy {
         return keys;
     }
 
+    /** Step {@code recipients-claim-any}: whether the claim took any recipient (the enricher runs only then). */
+    public boolean any(List<Recipient> claimed) {
+        return claimed != null && !claimed.isEmpty();
+    }
+
     /**
      * The claimed recipients, in their order, each with the code the cache rows give its address ({@code email} =
      * the recipient's email key, {@code text_code}; column names in any case, as drivers report them), or null.

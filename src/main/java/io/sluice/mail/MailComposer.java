@@ -110,6 +110,20 @@ public class MailComposer {
         }
     }
 
+    /**
+     * Step {@code mail-deliver-smtp-reply}: the server's reply to a sent message. A bean call, not {@code ${body.serverReply}}:
+     * Camel 4.18 caches the introspection behind a Simple method call per object, so every message would be
+     * introspected anew (and held in that cache until the heap ran short).
+     */
+    public String serverReply(SluiceMimeMessage message) {
+        return message.getServerReply();
+    }
+
+    /** Step {@code mail-deliver-outbox-name}: where a recipient's message goes in the outbox, {@code campaign-<id>/<id>.eml}. */
+    public String outboxFileName(io.sluice.dispatch.Recipient recipient) {
+        return "campaign-" + recipient.campaignId() + "/" + recipient.id() + ".eml";
+    }
+
     /** Compiles a template early so a broken one is refused when the campaign is created, not mid-send. */
     public static void checkTemplate(String name, String template) {
         if (template != null) {
