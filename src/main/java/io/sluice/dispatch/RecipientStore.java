@@ -150,8 +150,8 @@ public class RecipientStore {
     }
 
     /**
-     * Step {@code recipients-claim-candidates}: the rows the select found, kept as recipients in the parameters, their
-     * ids as {@code ids} for the guarded UPDATE and their number as {@code count}. Returns the parameters.
+     * Step {@code recipients-claim-candidates}: the rows the select found, kept as recipients in the parameters, and
+     * their ids as {@code ids} for the guarded UPDATE. Returns the parameters.
      */
     public Map<String, Object> candidates(Map<String, Object> params, List<Map<String, Object>> rows) {
         List<Recipient> candidates = new ArrayList<>(rows == null ? 0 : rows.size());
@@ -163,8 +163,17 @@ public class RecipientStore {
         }
         params.put(CANDIDATES, candidates);
         params.put(IDS, candidates.stream().map(Recipient::id).toList());
-        params.put("count", candidates.size());
         return params;
+    }
+
+    /** Step {@code recipients-claim-found}: whether the select found any candidate (the UPDATE runs only then). */
+    public boolean found(Map<String, Object> params) {
+        return !((List<?>) params.getOrDefault(IDS, List.of())).isEmpty();
+    }
+
+    /** Step {@code recipients-claim-fell-short}: whether the guarded UPDATE took fewer rows than it was given. */
+    public boolean fellShort(Map<String, Object> params, Integer updated) {
+        return updated == null || updated != ((List<?>) params.getOrDefault(IDS, List.of())).size();
     }
 
     /**
