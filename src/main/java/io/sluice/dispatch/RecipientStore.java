@@ -166,6 +166,11 @@ public class RecipientStore {
         return params;
     }
 
+    /** Step {@code recipients-claim-token}: the claim's token, which the enricher's lookup reads the chunk by. */
+    public String token(Map<String, Object> params) {
+        return (String) params.get("token");
+    }
+
     /** Step {@code recipients-claim-found}: whether the select found any candidate (the UPDATE runs only then). */
     public boolean found(Map<String, Object> params) {
         return !((List<?>) params.getOrDefault(IDS, List.of())).isEmpty();

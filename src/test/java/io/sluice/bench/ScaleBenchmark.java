@@ -49,8 +49,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * before it ({@link ClaimComparison}) at the start and the end of the table.
  *
  * <p>System properties: bench.db (h2 | mariadb | postgresql), bench.rows (7000000), bench.batch (8000), bench.reps
- * (3), bench.phases (load,claim,status,drop; or compare), bench.dir (target/scale-bench), bench.mariadb.buffer-pool-mb (unset:
- * the server's own InnoDB buffer pool).
+ * (3), bench.phases (load,claim,status,drop; or compare), bench.dir (target/scale-bench), bench.mariadb.buffer-pool-mb
+ * (unset: the server's own InnoDB buffer pool), bench.h2.url-extra (appended to the H2 URL, e.g. ;QUERY_CACHE_SIZE=64).
  */
 public final class ScaleBenchmark {
 
@@ -70,7 +70,8 @@ public final class ScaleBenchmark {
 
     private String url() {
         return switch (vendor) {
-            case "h2" -> "jdbc:h2:file:" + dir.resolve("h2/sluice").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+            case "h2" -> "jdbc:h2:file:" + dir.resolve("h2/sluice").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE"
+                    + System.getProperty("bench.h2.url-extra", "");
             case "mariadb" -> "jdbc:mariadb://127.0.0.1:3306/" + DB_NAME;
             case "postgresql" -> "jdbc:postgresql://127.0.0.1:5432/" + DB_NAME;
             default -> throw new IllegalArgumentException("bench.db must be h2, mariadb or postgresql");
