@@ -136,21 +136,22 @@ public class Guard {
      * none (the fallback's failure). An answer is judged only when it is timely (at or before the call's deadline) and
      * fresh (no newer call judged yet); a late or stale one changes nothing but the log, so it can never reopen the gate.
      */
-    public void judge(Call call, String body, String failure) {
+    public synchronized void judge(Call call, String body, String failure) {
+        // One judgement at a time, whole: marking a call judged and recording what it said happen together, so a
+        // caller whose older answer is dropped (a tick racing the guard's schedule) reads the newer answer's state,
+        // never the gap between them.
         Instant now = clock.instant();
-        synchronized (this) {
-            if (call.id() <= lastJudgedCall) {
-                if (failure != null) {
-                    // The operator still hears of a failed call, though a newer answer decides the guard's state.
-                    LOG.warn("Reputation guard cannot read statistics (call {}, superseded by a newer call; state unchanged): {}",
-                            call.id(), failure);
-                } else {
-                    LOG.info("Guard: statistics call {} answered after a newer call was judged; its answer is dropped", call.id());
-                }
-                return;
+        if (call.id() <= lastJudgedCall) {
+            if (failure != null) {
+                // The operator still hears of a failed call, though a newer answer decides the guard's state.
+                LOG.warn("Reputation guard cannot read statistics (call {}, superseded by a newer call; state unchanged): {}",
+                        call.id(), failure);
+            } else {
+                LOG.info("Guard: statistics call {} answered after a newer call was judged; its answer is dropped", call.id());
             }
-            lastJudgedCall = call.id();
+            return;
         }
+        lastJudgedCall = call.id();
         if (failure != null) {
             unavailable(failure);
         } else if (now.isAfter(call.deadline())) {

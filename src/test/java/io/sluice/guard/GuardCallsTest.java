@@ -4,11 +4,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.sluice.support.LogCapture;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The guard judges only timely, fresh answers: a late or superseded answer never opens the gate. */
 class GuardCallsTest {
@@ -97,6 +101,40 @@ class GuardCallsTest {
         }
         assertThat(guard.blocksDispatch()).as("the newer healthy answer decides").isNull();
         assertThat(guard.figures()).containsEntry("sent", 10L);
+    }
+
+    @Test
+    void should_let_a_caller_whose_answer_is_overtaken_read_the_newer_answer_not_the_gap_before_it() throws Exception {
+        Guard.Call older = guard.beginCall();
+        Guard.Call newer = guard.beginCall();
+        CountDownLatch judging = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // The newer answer is being judged (held inside its evaluation) when the older one arrives.
+        guard.setWebhookBounces(() -> {
+            judging.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0L;
+        });
+        Thread schedule = new Thread(() -> guard.judge(newer, HEALTHY, null));
+        schedule.start();
+        assertThat(judging.await(10, TimeUnit.SECONDS)).isTrue();
+        AtomicReference<String> tickSaw = new AtomicReference<>("not yet");
+        Thread tick = new Thread(() -> {
+            guard.judge(older, HEALTHY, null);
+            tickSaw.set(String.valueOf(guard.blocksDispatch()));
+        });
+        tick.start();
+
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> tickSaw.get().equals("not yet"));
+        release.countDown();
+        schedule.join(10_000);
+        tick.join(10_000);
+
+        assertThat(tickSaw.get()).as("the tick reads the newer healthy answer (null: nothing blocks dispatch)").isEqualTo("null");
     }
 
     @Test
