@@ -2,6 +2,8 @@ package io.sluice.dispatch;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -9,6 +11,7 @@ import io.sluice.db.SqlFiles;
 import org.apache.camel.processor.idempotent.jdbc.AbstractJdbcMessageIdRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 
 /**
@@ -63,6 +66,7 @@ public class DeliveryRecords extends AbstractJdbcMessageIdRepository {
         }
         int restored = 0;
         int moved = 0;
+        Set<String> held = new LinkedHashSet<>();
         for (String key : journal.handedOverInPreviousRun()) {
             if (queryForInt(key) > 0) {
                 continue;
@@ -74,17 +78,27 @@ public class DeliveryRecords extends AbstractJdbcMessageIdRepository {
             } catch (NumberFormatException e) {
                 continue; // not a key Sluice writes
             }
-            if (recipients.markUnknownRestored(id, "delivery record lost by the database in a crash, restored from the send "
-                    + "journal: may or may not have been sent")) {
-                moved++;
-            }
             try {
+                if (recipients.markUnknownRestored(id, "delivery record lost by the database in a crash, restored from the send "
+                        + "journal: may or may not have been sent")) {
+                    moved++;
+                }
                 insert(key);
             } catch (DuplicateKeyException alreadyThere) {
                 // recorded meanwhile: fine
+            } catch (DataAccessException lockedByNoSession) {
+                // H2 2.5.252 came back from a kill -9 with a row lock no session holds on such a record (drills/README.md):
+                // it can be neither read nor written. Starting must not fail on it: the key stays in the journal, so the
+                // next start tries again, and its recipient stays out of sending (UNKNOWN when its row could be moved).
+                held.add(key);
+                LOG.warn("Cannot restore the delivery record {} from the send journal ({}); kept in the journal for the next start",
+                        key, lockedByNoSession.getMostSpecificCause().getMessage());
+                continue;
             }
             restored++;
         }
+        // Carried into this run's journal before the earlier run's goes, so a crash in between loses none of them.
+        held.forEach(journal::handedOver);
         journal.forgetPreviousRun();
         if (restored > 0) {
             LOG.warn("The database came back without {} delivery records the send journal has (a crash lost its last commits); "
