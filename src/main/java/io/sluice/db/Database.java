@@ -17,6 +17,8 @@ public final class Database {
 
     private final HikariDataSource dataSource;
     private final Vendor vendor;
+    /** The embedded H2 file's crash repair (null for other databases): see {@link H2Rebuild}. */
+    private final H2Rebuild h2Rebuild;
 
     public enum Vendor {
         H2("h2"), MYSQL("mysql"), POSTGRESQL("postgresql");
@@ -48,6 +50,11 @@ public final class Database {
 
     public Database(String url, String username, String password, int poolSize) {
         this.vendor = Vendor.ofUrl(url);
+        java.nio.file.Path h2 = vendor == Vendor.H2 ? h2File(url) : null;
+        this.h2Rebuild = h2 == null ? null : new H2Rebuild(h2, durableH2(url), username, password);
+        if (h2Rebuild != null) {
+            h2Rebuild.ifNotClosedCleanly();
+        }
         HikariConfig config = new HikariConfig();
         config.setPoolName("sluice-db");
         config.setJdbcUrl(vendor == Vendor.H2 ? durableH2(url) : url);
@@ -156,5 +163,8 @@ public final class Database {
 
     public void close() {
         dataSource.close();
+        if (h2Rebuild != null) {
+            h2Rebuild.closedCleanly();
+        }
     }
 }

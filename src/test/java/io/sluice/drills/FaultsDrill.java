@@ -195,6 +195,9 @@ final class FaultsDrill extends Drill {
                 () -> !jar.isAlive() || DrillCampaign.settled(campaign.counts(jar)));
         log(fault + ": " + (finished ? "nothing pending or claimed" : "NOT finished") + " " + String.format("%.0f", seconds(f0))
                 + " s after the fault; " + campaign.counts(jar));
+        if (!finished) {
+            jar.dumpThreads(fault + ": not finished in " + finishTimeout + " s");
+        }
         String settleNote = "";
         Map<String, Long> now = campaign.counts(jar);
         if (now != null && now.get("UNKNOWN") > 0) {

@@ -165,6 +165,9 @@ final class Kill9Drill extends Drill {
         DrillCampaign c = campaign;
         boolean finished = waitFor(Duration.ofSeconds(finishTimeout), 500, () -> DrillCampaign.settled(c.counts(finish)));
         log("finish: " + (finished ? "nothing pending or claimed" : "NOT finished") + " after " + seconds(t0) + " s: " + campaign.counts(finish));
+        if (!finished) {
+            finish.dumpThreads("finish did not end in " + finishTimeout + " s");
+        }
         finish.stop();
         Accounting before = Accounting.of(db, campaign.id, n, sink.copiesByAddress(campaign.id));
 

@@ -126,6 +126,30 @@ final class SluiceJar implements AutoCloseable {
         }
     }
 
+    /**
+     * The jar's threads (jcmd Thread.print), appended to its log with the reason: taken when a drill finds it stuck, so
+     * what it waited on is on record after the drill stops it.
+     */
+    void dumpThreads(String why) {
+        if (!isAlive()) {
+            return;
+        }
+        try {
+            Files.writeString(log, "\n==== drill: threads of " + name + " (" + why + ") at " + java.time.Instant.now() + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Process jcmd = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "jcmd",
+                    String.valueOf(pid()), "Thread.print", "-l").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            if (!jcmd.waitFor(60, TimeUnit.SECONDS)) {
+                jcmd.destroyForcibly();
+            }
+        } catch (IOException e) {
+            System.err.println("cannot take the threads of " + name + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGTERM (a clean stop), SIGKILL after 60 s. */
     void stop() {
         if (process == null || !process.isAlive()) {

@@ -130,6 +130,9 @@ final class TwoInstancesDrill extends Drill {
         boolean finished = waitFor(Duration.ofSeconds(finishTimeout), 1000, () -> DrillCampaign.settled(campaign.counts(a)));
         log("survivor: " + (finished ? "finished" : "NOT finished") + " " + String.format("%.0f", seconds(f0)) + " s after the last kill; "
                 + campaign.counts(a));
+        if (!finished) {
+            a.dumpThreads("survivor did not finish in " + finishTimeout + " s");
+        }
         budgetPoller.interrupt();
         a.stop();
         Accounting acc = Accounting.of(db, campaign.id, n, sink.copiesByAddress(campaign.id));
