@@ -48,7 +48,7 @@ final class H2Rebuild {
      * @param url     its JDBC URL (options after the first {@code ;} are kept for every connection made here)
      */
     H2Rebuild(Path file, String url, String user, String password) {
-        this.file = file.toAbsolutePath();
+        this.file = file.toAbsolutePath().normalize();
         int semicolon = url.indexOf(';');
         this.options = semicolon < 0 ? "" : url.substring(semicolon);
         this.user = user;
