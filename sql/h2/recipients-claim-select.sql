@@ -7,7 +7,9 @@
 -- H2 reads rows in index order and stops at LIMIT only when ORDER BY names the index's columns: "ORDER BY r.id" (and
 -- "campaign_id IN (SELECT ...)", which H2 answered from the campaign_id index) read and sorted every pending row:
 -- 55-87 s per claim at 7M rows, against 0.8 s this way.
-SELECT r.id, r.campaign_id, r.email, r.email_key, r.fields, r.attempts
+-- fields is a CLOB: read as VARCHAR it comes back as a String; as a CLOB each row went through a java.sql.Clob and two
+-- Readers (18 ms per 1,000 rows against 1.4 ms, H2 2.5.252). The import keeps it under 100,000 characters.
+SELECT r.id, r.campaign_id, r.email, r.email_key, CAST(r.fields AS VARCHAR) AS fields, r.attempts
 FROM recipient r
 WHERE r.state = 'PENDING'
   AND (SELECT c.state FROM campaign c WHERE c.id = r.campaign_id) = 'RUNNING'

@@ -79,6 +79,12 @@ public class AudienceImporter {
         this.validationMaxAge = validationMaxAge;
     }
 
+    /**
+     * A recipient's merge fields as JSON, at most: far above any mail merge, and under H2's VARCHAR limit (1,000,000),
+     * which the H2 claim reads them as (sql/h2/recipients-claim-select.sql).
+     */
+    static final int MAX_MERGE_FIELDS_CHARS = 100_000;
+
     private record Row(long line, String email, String key, String fields) {
     }
 
@@ -115,8 +121,13 @@ public class AudienceImporter {
                     rejects.reject(record.line(), email, problem);
                     continue;
                 }
-                batch.add(new Row(record.line(), address.normalized(), EmailSyntax.key(address.normalized()),
-                        mergeFields(columns, record.fields(), emailColumn)));
+                String fields = mergeFields(columns, record.fields(), emailColumn);
+                if (fields != null && fields.length() > MAX_MERGE_FIELDS_CHARS) {
+                    rejects.reject(record.line(), email, "merge fields too long: " + fields.length() + " characters as JSON, at most "
+                            + MAX_MERGE_FIELDS_CHARS);
+                    continue;
+                }
+                batch.add(new Row(record.line(), address.normalized(), EmailSyntax.key(address.normalized()), fields));
                 if (batch.size() == batchSize) {
                     imported += flush(campaign.id(), batch, rejects);
                     batch.clear();

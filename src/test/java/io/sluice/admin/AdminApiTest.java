@@ -103,6 +103,21 @@ class AdminApiTest {
     }
 
     @Test
+    void should_reject_a_row_whose_merge_fields_are_too_long_and_import_the_rest() {
+        HttpResponse<String> created = sluice.call("POST", "/api/campaigns", "application/json",
+                "{\"name\":\"Long\",\"from\":\"news@example.com\",\"subject\":\"Hi\",\"textTemplate\":\"Hello\"}");
+        String id = created.body().replaceAll(".*\"id\":(\\d+).*", "$1");
+
+        HttpResponse<String> audience = sluice.call("POST", "/api/campaigns/" + id + "/audience", "text/csv",
+                "email,note\na@example.com,short\nb@example.com," + "x".repeat(100_001) + "\n");
+
+        assertThat(audience.statusCode()).isEqualTo(200);
+        assertThat(audience.body()).contains("\"imported\":1", "\"rejected\":1", "merge fields too long");
+        assertThat(sluice.jdbc().queryForObject("SELECT COUNT(*) FROM recipient WHERE campaign_id = ?", Integer.class,
+                Long.parseLong(id))).isEqualTo(1);
+    }
+
+    @Test
     void should_create_start_and_pause_a_campaign_and_report_it_in_status() {
         HttpResponse<String> created = sluice.call("POST", "/api/campaigns", "application/json",
                 "{\"name\":\"Notice\",\"from\":\"news@example.com\",\"subject\":\"Hi {{first_name}}\",\"textTemplate\":\"Hello\"}");
