@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Database {
 
-    private final HikariDataSource dataSource;
+    private final HikariDataSource pool;
+    /** What Sluice uses: the pool, or on MariaDB/MySQL the pool behind {@link ClientSideParameterCount}. */
+    private final DataSource dataSource;
     private final Vendor vendor;
     /** The embedded H2 file's crash repair (null for other databases): see {@link H2Rebuild}. */
     private final H2Rebuild h2Rebuild;
@@ -73,7 +75,8 @@ public final class Database {
             // Custom plans: a generic plan of the import's duplicate check (1,000 parameters) scanned the whole table.
             config.addDataSourceProperty("options", "-c jit=off -c plan_cache_mode=force_custom_plan");
         }
-        this.dataSource = new HikariDataSource(config);
+        this.pool = new HikariDataSource(config);
+        this.dataSource = vendor == Vendor.MYSQL ? new ClientSideParameterCount(pool) : pool;
     }
 
     /**
@@ -162,7 +165,7 @@ public final class Database {
     }
 
     public void close() {
-        dataSource.close();
+        pool.close();
         if (h2Rebuild != null) {
             h2Rebuild.closedCleanly();
         }
