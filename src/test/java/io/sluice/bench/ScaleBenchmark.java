@@ -115,6 +115,7 @@ public final class ScaleBenchmark {
             if (phases.contains("compare")) {
                 // Route recipients-claim against the claim before it, from the first PENDING row, then near the end.
                 RecipientStore store = new RecipientStore(database.dataSource(), sql, "bench");
+                counters = jdbc;
                 try (ClaimComparison comparison = new ClaimComparison(database, sql, store)) {
                     compareAt("start", comparison, store);
                     moveTo(jdbc, idAtRank(jdbc, rows - (long) (3L * reps + 5) * batch));
@@ -309,7 +310,14 @@ public final class ScaleBenchmark {
      */
     private void compareAt(String position, ClaimComparison comparison, RecipientStore store) throws Exception {
         for (String kind : KINDS) {
+            Map<String, Long> counted = serverCounters();
             claimAndMark(comparison, kind, store);
+            if (!counted.isEmpty()) {
+                Map<String, Long> after = serverCounters();
+                Map<String, Long> delta = new java.util.TreeMap<>();
+                after.forEach((k, v) -> delta.put(k, v - counted.getOrDefault(k, 0L)));
+                say("  %s %s: what the server counted for one batch (claim + mark): %s", position, kind, delta);
+            }
         }
         Map<String, List<long[]>> times = new java.util.LinkedHashMap<>();
         KINDS.forEach(kind -> times.put(kind, new ArrayList<>()));
@@ -330,6 +338,22 @@ public final class ScaleBenchmark {
                 route[2], before[0], before[2], jdbc[0], jdbc[2], 100.0 * route[0] / Math.max(1, before[0]),
                 100.0 * route[2] / Math.max(1, before[2]), reps, batch);
     }
+
+    /** MariaDB's statement counters (SHOW GLOBAL STATUS), to see what each claim sends; empty elsewhere. */
+    private Map<String, Long> serverCounters() {
+        if (!vendor.equals("mariadb") || counters == null) {
+            return Map.of();
+        }
+        Map<String, Long> values = new java.util.TreeMap<>();
+        counters.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_select', 'Com_update', 'Com_insert',"
+                + " 'Com_stmt_prepare', 'Com_stmt_execute', 'Com_stmt_close', 'Com_commit', 'Com_rollback', 'Com_set_option')",
+                rs -> {
+                    values.put(rs.getString(1), rs.getLong(2));
+                });
+        return values;
+    }
+
+    private JdbcTemplate counters;
 
     /** The claims compareAt sets side by side; each round starts one further along, so none always goes first. */
     private static final List<String> KINDS = List.of("route", "before", "jdbc");
