@@ -21,9 +21,11 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  *
  * <p>Why: camel-sql asks every statement for its parameter count before binding ({@code SqlProducer.populateStatement})
  * and MariaDB Connector/J 3.5 answers that with a server-side PREPARE (a round trip, the statement parsed once more, a
- * COM_STMT_CLOSE later), on top of the statement it then sends with its values. For the claim's UPDATE of 1,000 ids
- * that is a second parse of 1,000 placeholders per chunk: at 7M rows route {@code recipients-claim} took ~6 ms a chunk
- * more than the same statements in plain JDBC (bench/README.md). Only the count is answered here; a parameter's type
+ * COM_STMT_CLOSE later), on top of the statement it then sends with its values: for the claim's UPDATE of 1,000 ids a
+ * second parse of 1,000 placeholders per chunk, and one more round trip per statement to a server on another host.
+ * Measured: the server counts no PREPARE any more ({@code ClientSideParameterCountTest}); on loopback the claim's time
+ * did not change measurably (bench/README.md, session 10), so it is not what keeps the route behind plain JDBC there.
+ * Only the count is answered here; a parameter's type
  * or mode is not known without the server ({@link SQLFeatureNotSupportedException}; Spring asks for a type only to bind
  * a null, and then falls back to its own guess).
  */

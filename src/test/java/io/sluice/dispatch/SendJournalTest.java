@@ -96,13 +96,7 @@ class SendJournalTest {
         SqlFiles sql = new SqlFiles(database.vendor());
         // The run that crashed: four records written and journaled; the database came back with only one of them
         // (kept), and with the claim of pendingLost gone too.
-        DeliveryRecords crashed = new DeliveryRecords(database.dataSource(), sql);
-        try (SendJournal journal = new SendJournal(folder)) {
-            crashed.setJournal(journal);
-            for (long id : List.of(claimedLost, pendingLost, sent, kept)) {
-                assertThat(crashed.add(campaign + ":" + id)).isTrue();
-            }
-        }
+        recordedInCrashedRun(folder, claimedLost, pendingLost, sent, kept);
         jdbc.update("DELETE FROM delivery_record WHERE message_id <> ?", campaign + ":" + kept);
 
         DeliveryRecords restarted = new DeliveryRecords(database.dataSource(), sql);
@@ -135,12 +129,7 @@ class SendJournalTest {
         long lost = claimed.get(1).id();
         Path folder = dir.resolve("journal");
         SqlFiles sql = new SqlFiles(database.vendor());
-        DeliveryRecords crashed = new DeliveryRecords(database.dataSource(), sql);
-        try (SendJournal journal = new SendJournal(folder)) {
-            crashed.setJournal(journal);
-            assertThat(crashed.add(campaign + ":" + locked)).isTrue();
-            assertThat(crashed.add(campaign + ":" + lost)).isTrue();
-        }
+        recordedInCrashedRun(folder, locked, lost);
         jdbc.update("DELETE FROM delivery_record");
 
         try (java.sql.Connection holder = database.dataSource().getConnection()) {
@@ -176,6 +165,17 @@ class SendJournalTest {
         assertThat(Database.h2File("jdbc:h2:mem:x")).isNull();
         assertThat(Database.h2File("jdbc:h2:tcp://localhost/x")).isNull();
         assertThat(Database.h2File("jdbc:mariadb://127.0.0.1/test")).isNull();
+    }
+
+    /** The run that crashed: a delivery record written and journaled for each recipient id. */
+    private void recordedInCrashedRun(Path folder, long... ids) {
+        DeliveryRecords crashed = new DeliveryRecords(database.dataSource(), new SqlFiles(database.vendor()));
+        try (SendJournal journal = new SendJournal(folder)) {
+            crashed.setJournal(journal);
+            for (long id : ids) {
+                assertThat(crashed.add(campaign + ":" + id)).isTrue();
+            }
+        }
     }
 
     private String state(long id) {
