@@ -2,9 +2,12 @@
 # Sluice at 7 million recipients: claim + mark an 8,000 batch at the start, middle and end of the table, the counts
 # and GET /api/status (ScaleBenchmark), and the audience import of a 7M-row CSV (ImportBenchmark). See bench/README.md.
 #   bench/scale.sh claim postgresql            # one database: h2 | mariadb | postgresql
-#   bench/scale.sh claim h2 -Dbench.phases=load,compare,drop -Dbench.reps=5
+#   bench/scale.sh claim mariadb -Dbench.phases=load,compare,drop -Dbench.reps=21 -Dbench.mariadb.buffer-pool-mb=4096
 #                                              # route recipients-claim against the claim before it (bench/claim-before),
-#                                              # taking turns, at the start and the end of the table (ClaimComparison)
+#                                              # taking turns, at the start and the end of the table (ClaimComparison),
+#                                              # after 2,000 small warm-up claims each (-Dbench.warmup-claims=N)
+#   bench/scale.sh claim mariadb -Dbench.rows=1000000 -Dbench.phases=load,chunks,drop
+#                                              # the claims alone, one chunk of 1,000 at a time, time and CPU per chunk
 #   bench/scale.sh import postgresql           # 7M-row CSV through AudienceImporter with -Xmx512m
 #   bench/scale.sh rows mariadb                # per-row cost of claim and outcome UPDATEs (RowCostProbe), on a
 #                                              # database loaded and kept by: bench/scale.sh claim mariadb -Dbench.phases=load

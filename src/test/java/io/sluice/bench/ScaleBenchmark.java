@@ -46,11 +46,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * turned from PENDING to SENT by UPDATE (PostgreSQL keeps their dead index entries until vacuum, as in real life).
  *
  * <p>Phase compare (instead of claim: -Dbench.phases=load,compare,drop) sets route recipients-claim against the claim
- * before it ({@link ClaimComparison}) at the start and the end of the table.
+ * before it ({@link ClaimComparison}) at the start and the end of the table, after a warm-up ({@link #warmUp}). Phase
+ * chunks (-Dbench.phases=chunks, on a loaded database) claims one chunk at a time by each claim in turn and reports
+ * each one's time and the claiming thread's CPU per chunk, without the marks (bench.chunk-rounds, bench.chunk-warmup).
  *
  * <p>System properties: bench.db (h2 | mariadb | postgresql), bench.rows (7000000), bench.batch (8000), bench.reps
  * (3), bench.phases (load,claim,status,drop; or compare), bench.dir (target/scale-bench), bench.mariadb.buffer-pool-mb
- * (unset: the server's own InnoDB buffer pool), bench.h2.url-extra (appended to the H2 URL, e.g. ;QUERY_CACHE_SIZE=64).
+ * (unset: the server's own InnoDB buffer pool), bench.warmup-claims (2000), bench.h2.url-extra (appended to the H2 URL, e.g. ;QUERY_CACHE_SIZE=64).
  */
 public final class ScaleBenchmark {
 
@@ -117,9 +119,17 @@ public final class ScaleBenchmark {
                 RecipientStore store = new RecipientStore(database.dataSource(), sql, "bench");
                 counters = jdbc;
                 try (ClaimComparison comparison = new ClaimComparison(database, sql, store)) {
+                    warmUp(comparison);
                     compareAt("start", comparison, store);
                     moveTo(jdbc, idAtRank(jdbc, rows - (long) (3L * reps + 5) * batch));
                     compareAt("end", comparison, store);
+                }
+            }
+            if (phases.contains("chunks")) {
+                RecipientStore store = new RecipientStore(database.dataSource(), sql, "bench");
+                try (ClaimComparison comparison = new ClaimComparison(database, sql, store)) {
+                    warmUp(comparison);
+                    chunks(comparison);
                 }
             }
             if (phases.contains("status")) {
@@ -337,6 +347,77 @@ public final class ScaleBenchmark {
                         + " route/before claim %.1f %%, claim+mark %.1f %% (%d batches of %,d each)", vendor, position, route[0],
                 route[2], before[0], before[2], jdbc[0], jdbc[2], 100.0 * route[0] / Math.max(1, before[0]),
                 100.0 * route[2] / Math.max(1, before[2]), reps, batch);
+        // The marks run the same code on the same number of rows whichever claim took them, so their spread between the
+        // kinds is MariaDB's noise, not the claims' doing: pooled, they leave the claims' own difference.
+        long mark = medians(times.values().stream().flatMap(List::stream).toList())[1];
+        say("RESULT %s %s compare, marks pooled (median of all %d marks: %,d ms): claim + mark route / before %.1f %%, jdbc / before"
+                        + " %.1f %%", vendor, position, 3 * reps, mark, 100.0 * (route[0] + mark) / Math.max(1, before[0] + mark),
+                100.0 * (jdbc[0] + mark) / Math.max(1, before[0] + mark));
+    }
+
+    /**
+     * Brings the JIT to where a long send runs: {@code bench.warmup-claims} (2,000) claims of {@link #WARMUP_CHUNK} rows
+     * by each claim in turn, not measured, before anything is. A send of millions claims thousands of chunks and runs
+     * Camel's engine (bean binding, filters, camel-sql) for every recipient, so its claim route runs compiled code; in
+     * a fresh benchmark JVM the route's Camel steps start interpreted: a bean step costs 100-175 µs for its first
+     * hundreds of calls and 2-4 µs once compiled (measured 2026-12-06, session 11), while the plain-JDBC claims run far
+     * less code and warm up within a few batches. Small chunks keep the rows this uses (60,000 at the default)
+     * negligible; the rows stay CLAIMED and the measured claims walk past them.
+     */
+    private void warmUp(ClaimComparison comparison) {
+        int claims = Integer.getInteger("bench.warmup-claims", 2000);
+        long t = System.nanoTime();
+        for (int i = 0; i < claims; i++) {
+            for (String kind : KINDS) {
+                if (comparison.claim(kind).apply(WARMUP_CHUNK).size() != WARMUP_CHUNK) {
+                    throw new IllegalStateException(kind + " warm-up claim came back short");
+                }
+            }
+        }
+        say("warm-up: %,d claims of %d rows by each of %s in %,d ms (not measured)", claims, WARMUP_CHUNK, KINDS, ms(t));
+    }
+
+    private static final int WARMUP_CHUNK = 10;
+
+    /**
+     * One chunk of {@link #CLAIM_CHUNK} at a time by each claim in turn, {@code bench.chunk-rounds} rounds (the first
+     * third uncounted: the JIT's warm-up), claimed rows left CLAIMED: the claim's own cost per chunk, without the marks'
+     * commits and their noise.
+     */
+    private void chunks(ClaimComparison comparison) {
+        int rounds = Integer.getInteger("bench.chunk-rounds", 300);
+        int warmup = Integer.getInteger("bench.chunk-warmup", rounds / 3);
+        Map<String, List<Long>> times = new java.util.LinkedHashMap<>();
+        Map<String, List<Long>> cpu = new java.util.LinkedHashMap<>();
+        KINDS.forEach(kind -> times.put(kind, new ArrayList<>()));
+        KINDS.forEach(kind -> cpu.put(kind, new ArrayList<>()));
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < KINDS.size(); k++) {
+                String kind = KINDS.get((round + k) % KINDS.size());
+                long c0 = threads.getCurrentThreadCpuTime();
+                long t0 = System.nanoTime();
+                List<Recipient> chunk = comparison.claim(kind).apply(CLAIM_CHUNK);
+                long t = System.nanoTime() - t0;
+                long c = threads.getCurrentThreadCpuTime() - c0;
+                if (chunk.size() != CLAIM_CHUNK) {
+                    throw new IllegalStateException(kind + " claimed " + chunk.size() + ", expected " + CLAIM_CHUNK);
+                }
+                if (round >= warmup) {
+                    times.get(kind).add(t / 1_000);
+                    cpu.get(kind).add(c / 1_000);
+                }
+            }
+        }
+        times.forEach((kind, list) -> {
+            long[] sorted = list.stream().mapToLong(Long::longValue).sorted().toArray();
+            say("RESULT %s chunk of %,d by %s: median %,d µs (p25 %,d, p75 %,d; %d chunks after %d warm-up rounds)", vendor,
+                    CLAIM_CHUNK, kind, sorted[sorted.length / 2], sorted[sorted.length / 4], sorted[3 * sorted.length / 4],
+                    sorted.length, warmup);
+            long[] cpus = cpu.get(kind).stream().mapToLong(Long::longValue).sorted().toArray();
+            say("  %s: CPU of the claiming thread per chunk: median %,d µs (p25 %,d, p75 %,d)", kind, cpus[cpus.length / 2],
+                    cpus[cpus.length / 4], cpus[3 * cpus.length / 4]);
+        });
     }
 
     /** MariaDB's statement counters (SHOW GLOBAL STATUS), to see what each claim sends; empty elsewhere. */
