@@ -51,7 +51,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * each one's time and the claiming thread's CPU per chunk, without the marks (bench.chunk-rounds, bench.chunk-warmup).
  *
  * <p>System properties: bench.db (h2 | mariadb | postgresql), bench.rows (7000000), bench.batch (8000), bench.reps
- * (3), bench.phases (load,claim,status,drop; or compare), bench.dir (target/scale-bench), bench.mariadb.buffer-pool-mb
+ * (3), bench.phases (load,claim,status,drop; or compare, or chunks), bench.dir (target/scale-bench), bench.mariadb.buffer-pool-mb
  * (unset: the server's own InnoDB buffer pool), bench.warmup-claims (2000), bench.h2.url-extra (appended to the H2 URL, e.g. ;QUERY_CACHE_SIZE=64).
  */
 public final class ScaleBenchmark {
@@ -359,7 +359,7 @@ public final class ScaleBenchmark {
      * Brings the JIT to where a long send runs: {@code bench.warmup-claims} (2,000) claims of {@link #WARMUP_CHUNK} rows
      * by each claim in turn, not measured, before anything is. A send of millions claims thousands of chunks and runs
      * Camel's engine (bean binding, filters, camel-sql) for every recipient, so its claim route runs compiled code; in
-     * a fresh benchmark JVM the route's Camel steps start interpreted: a bean step costs 100-175 µs for its first
+     * a fresh benchmark JVM the route's Camel steps start interpreted: a bean step costs 100-400 µs for its first
      * hundreds of calls and 2-4 µs once compiled (measured 2026-12-06, session 11), while the plain-JDBC claims run far
      * less code and warm up within a few batches. Small chunks keep the rows this uses (60,000 at the default)
      * negligible; the rows stay CLAIMED and the measured claims walk past them.
@@ -380,8 +380,8 @@ public final class ScaleBenchmark {
     private static final int WARMUP_CHUNK = 10;
 
     /**
-     * One chunk of {@link #CLAIM_CHUNK} at a time by each claim in turn, {@code bench.chunk-rounds} rounds (the first
-     * third uncounted: the JIT's warm-up), claimed rows left CLAIMED: the claim's own cost per chunk, without the marks'
+     * One chunk of {@link #CLAIM_CHUNK} at a time by each claim in turn, {@code bench.chunk-rounds} rounds after
+     * {@link #warmUp}, the first {@code bench.chunk-warmup} of them (a third) uncounted, claimed rows left CLAIMED: the claim's own cost per chunk, without the marks'
      * commits and their noise.
      */
     private void chunks(ClaimComparison comparison) {
@@ -410,14 +410,16 @@ public final class ScaleBenchmark {
             }
         }
         times.forEach((kind, list) -> {
-            long[] sorted = list.stream().mapToLong(Long::longValue).sorted().toArray();
-            say("RESULT %s chunk of %,d by %s: median %,d µs (p25 %,d, p75 %,d; %d chunks after %d warm-up rounds)", vendor,
-                    CLAIM_CHUNK, kind, sorted[sorted.length / 2], sorted[sorted.length / 4], sorted[3 * sorted.length / 4],
-                    sorted.length, warmup);
-            long[] cpus = cpu.get(kind).stream().mapToLong(Long::longValue).sorted().toArray();
-            say("  %s: CPU of the claiming thread per chunk: median %,d µs (p25 %,d, p75 %,d)", kind, cpus[cpus.length / 2],
-                    cpus[cpus.length / 4], cpus[3 * cpus.length / 4]);
+            say("RESULT %s chunk of %,d by %s: %s µs (%d chunks after %d uncounted rounds)", vendor, CLAIM_CHUNK, kind,
+                    quartiles(list), list.size(), warmup);
+            say("  %s: CPU of the claiming thread per chunk: %s µs", kind, quartiles(cpu.get(kind)));
         });
+    }
+
+    private static String quartiles(List<Long> values) {
+        long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+        return String.format(Locale.ROOT, "median %,d (p25 %,d, p75 %,d)", sorted[sorted.length / 2], sorted[sorted.length / 4],
+                sorted[3 * sorted.length / 4]);
     }
 
     /** MariaDB's statement counters (SHOW GLOBAL STATUS), to see what each claim sends; empty elsewhere. */
